@@ -1,0 +1,3 @@
+module github.com/optnet-go/optnet
+
+go 1.26
