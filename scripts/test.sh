@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: vet, every package's tests (the ONNX conformance
+# suite included), and the race detector on the runtime.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CGO_ENABLED=${CGO_ENABLED:-0}
+go vet ./...
+go test -count=1 ./...
+CGO_ENABLED=1 go test -count=1 -race ./runtime/... ./internal/parallel/...
