@@ -91,54 +91,11 @@ func (kn *kernel[T]) gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	workers = min(workers, work/minWorkPerWorker)
-	// Split the larger of m and n into whole micro-tiles.
-	splitN := n >= m
-	unit, dim := kn.mr, m
-	if splitN {
-		unit, dim = kn.nr, n
-	}
-	tiles := (dim + unit - 1) / unit
-	workers = min(workers, tiles)
 	if workers <= 1 {
 		kn.serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	start := 0
-	for w := range workers {
-		// Hand out tiles as evenly as possible.
-		end := min(dim, (tiles*(w+1)/workers)*unit)
-		if end <= start {
-			continue
-		}
-		i0, i1 := start, end
-		start = end
-		run := func() {
-			if splitN {
-				bs := b[i0:]
-				if transB {
-					bs = b[i0*ldb:]
-				}
-				kn.serial(transA, transB, m, i1-i0, k, alpha, a, lda, bs, ldb, beta, c[i0:], ldc)
-			} else {
-				as := a[i0*lda:]
-				if transA {
-					as = a[i0:]
-				}
-				kn.serial(transA, transB, i1-i0, n, k, alpha, as, lda, b, ldb, beta, c[i0*ldc:], ldc)
-			}
-		}
-		if w == workers-1 {
-			run()
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run()
-		}()
-	}
-	wg.Wait()
+	kn.parallel(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers)
 }
 
 // strided runs a batch of products, spreading small ones across goroutines.
@@ -161,18 +118,25 @@ func (kn *kernel[T]) strided(transA, transB bool, m, n, k int, alpha T, a []T, l
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := batch*w/workers, batch*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				one(i, 1)
-			}
-		}()
+	t := &batchTask[T]{one: one, batch: batch}
+	helpers.run(t, workers)
+}
+
+// batchTask runs the products of a batch, one per chunk.
+type batchTask[T float] struct {
+	one   func(i, workers int)
+	batch int
+	p     phase
+}
+
+func (t *batchTask[T]) work() {
+	for {
+		i, ok := t.p.claim(t.batch)
+		if !ok {
+			return
+		}
+		t.one(i, 1)
 	}
-	wg.Wait()
 }
 
 // scaleC sets C = beta·C, writing zeros without reading C when beta is 0.
@@ -209,33 +173,41 @@ func (kn *kernel[T]) serial(transA, transB bool, m, n, k int, alpha T, a []T, ld
 			for ic := 0; ic < m; ic += kn.mc {
 				mb := min(kn.mc, m-ic)
 				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, ws.a)
-				for jr := 0; jr < nb; jr += nr {
-					nrr := min(nr, nb-jr)
-					bp := ws.b[jr*kb : (jr+nr)*kb]
-					for ir := 0; ir < mb; ir += mr {
-						mrr := min(mr, mb-ir)
-						ap := ws.a[ir*kb : (ir+mr)*kb]
-						off := (ic+ir)*ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							kn.micro(kb, ap, bp, c[off:], ldc, bet, load)
-							continue
-						}
-						kn.micro(kb, ap, bp, tile, nr, 0, false)
-						for i := range mrr {
-							row := c[off+i*ldc : off+i*ldc+nrr]
-							t := tile[i*nr : i*nr+nrr]
-							if load {
-								for j, v := range t {
-									row[j] = v + bet*row[j]
-								}
-							} else {
-								copy(row, t)
-							}
-						}
-					}
-				}
+				kn.macro(tile, ws.a, ws.b, mb, kb, 0, nb, c[ic*ldc+jc:], ldc, bet, load)
 			}
 		}
 	}
 	kn.pool.Put(ws)
+}
+
+// macro multiplies a packed mb×kb block of op(A) by the packed micro-panels
+// of op(B) covering columns [j0, j1) of the current block, updating the
+// matching part of C, whose block origin is c. Edge tiles go through tile.
+func (kn *kernel[T]) macro(tile, ap, bp []T, mb, kb, j0, j1 int, c []T, ldc int, beta T, load bool) {
+	mr, nr := kn.mr, kn.nr
+	for jr := j0; jr < j1; jr += nr {
+		nrr := min(nr, j1-jr)
+		bpan := bp[jr*kb : (jr+nr)*kb]
+		for ir := 0; ir < mb; ir += mr {
+			mrr := min(mr, mb-ir)
+			apan := ap[ir*kb : (ir+mr)*kb]
+			off := ir*ldc + jr
+			if mrr == mr && nrr == nr {
+				kn.micro(kb, apan, bpan, c[off:], ldc, beta, load)
+				continue
+			}
+			kn.micro(kb, apan, bpan, tile, nr, 0, false)
+			for i := range mrr {
+				row := c[off+i*ldc : off+i*ldc+nrr]
+				t := tile[i*nr : i*nr+nrr]
+				if load {
+					for j, v := range t {
+						row[j] = v + beta*row[j]
+					}
+				} else {
+					copy(row, t)
+				}
+			}
+		}
+	}
 }
