@@ -23,7 +23,9 @@ type kernel[T float] struct {
 	kc     int // depth of a packed block
 	nc     int // columns of op(B) packed at once (multiple of nr)
 	micro  microFunc[T]
-	pool   sync.Pool // *workspace[T]
+	// asmPack selects the assembly packing routines (amd64 with AVX2).
+	asmPack bool
+	pool    sync.Pool // *workspace[T]
 }
 
 // workspace holds the packing buffers of one goroutine.
@@ -165,14 +167,14 @@ func (kn *kernel[T]) serial(transA, transB bool, m, n, k int, alpha T, a []T, ld
 		nb := min(kn.nc, n-jc)
 		for pc := 0; pc < k; pc += kn.kc {
 			kb := min(kn.kc, k-pc)
-			packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b)
+			packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b, kn.asmPack)
 			load, bet := beta != 0, beta
 			if pc > 0 {
 				load, bet = true, 1
 			}
 			for ic := 0; ic < m; ic += kn.mc {
 				mb := min(kn.mc, m-ic)
-				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, ws.a)
+				packA(transA, a, lda, ic, pc, mb, kb, mr, alpha, ws.a, kn.asmPack)
 				kn.macro(tile, ws.a, ws.b, mb, kb, 0, nb, c[ic*ldc+jc:], ldc, bet, load)
 			}
 		}

@@ -165,7 +165,7 @@ func testCases(r *rand.Rand, random int) []gemmCase {
 // small returns a copy of kn with tiny blocking so that small problems cross
 // every mc, kc and nc boundary.
 func small[T float](kn *kernel[T]) *kernel[T] {
-	return &kernel[T]{name: kn.name + "-small", mr: kn.mr, nr: kn.nr, mc: 2 * kn.mr, kc: 7, nc: 3 * kn.nr, micro: kn.micro}
+	return &kernel[T]{name: kn.name + "-small", mr: kn.mr, nr: kn.nr, mc: 2 * kn.mr, kc: 7, nc: 3 * kn.nr, micro: kn.micro, asmPack: kn.asmPack}
 }
 
 func testKernels[T float](t *testing.T, kernels []*kernel[T]) {

@@ -45,11 +45,11 @@ var (
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F
 
-	avx2Kernel32 = &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: microS6x16}
-	avx2Kernel64 = &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: microD6x8}
+	avx2Kernel32 = &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4080, micro: microS6x16, asmPack: true}
+	avx2Kernel64 = &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 72, kc: 256, nc: 4080, micro: microD6x8, asmPack: true}
 
-	avx512Kernel32 = &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 144, kc: 256, nc: 4096, micro: microS12x32}
-	avx512Kernel64 = &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 72, kc: 256, nc: 4096, micro: microD12x16}
+	avx512Kernel32 = &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 144, kc: 256, nc: 4096, micro: microS12x32, asmPack: true}
+	avx512Kernel64 = &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 72, kc: 256, nc: 4096, micro: microD12x16, asmPack: true}
 
 	// kernel32 and kernel64 are the kernels the exported functions use.
 	kernel32, kernel64 = bestKernels()

@@ -176,7 +176,7 @@ func (t *gemmTask[T]) work() {
 					break
 				}
 				p0, p1 := panels*g/groups, panels*(g+1)/groups
-				packB(t.transB, t.b, t.ldb, pc, jc+p0*nr, kb, min(nb, p1*nr)-p0*nr, nr, t.bpack[p0*nr*kb:])
+				packB(t.transB, t.b, t.ldb, pc, jc+p0*nr, kb, min(nb, p1*nr)-p0*nr, nr, t.bpack[p0*nr*kb:], kn.asmPack)
 				ph.done.Add(1)
 			}
 			ph.wait(groups)
@@ -197,7 +197,7 @@ func (t *gemmTask[T]) work() {
 				ic := ib * t.mcEff
 				mb := min(t.mcEff, t.m-ic)
 				if key := step*mBlocks + ib; key != lastA {
-					packA(t.transA, t.a, t.lda, ic, pc, mb, kb, mr, t.alpha, ws.a)
+					packA(t.transA, t.a, t.lda, ic, pc, mb, kb, mr, t.alpha, ws.a, kn.asmPack)
 					lastA = key
 				}
 				q0, q1 := panels*jp/parts, panels*(jp+1)/parts
