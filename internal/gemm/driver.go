@@ -23,6 +23,9 @@ type kernel[T float] struct {
 	kc     int // depth of a packed block
 	nc     int // columns of op(B) packed at once (multiple of nr)
 	micro  microFunc[T]
+	// narrow, if set, is used instead for products with n <= narrow.nr,
+	// where a tile of nr columns would mostly be padding.
+	narrow *kernel[T]
 	// asmPack selects the assembly packing routines (amd64 with AVX2).
 	asmPack bool
 	pool    sync.Pool // *workspace[T]
@@ -86,6 +89,9 @@ func (kn *kernel[T]) gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda 
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
 		return
+	}
+	if kn.narrow != nil && n <= kn.narrow.nr {
+		kn = kn.narrow
 	}
 	work := m * n * k
 	if work < minParallelWork || workers <= 1 {

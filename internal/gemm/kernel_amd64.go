@@ -56,6 +56,8 @@ var (
 )
 
 func bestKernels() (*kernel[float32], *kernel[float64]) {
+	avx512Kernel32.narrow = avx2Kernel32
+	avx512Kernel64.narrow = avx2Kernel64
 	k32, k64 := kernels32(), kernels64()
 	return k32[len(k32)-1], k64[len(k64)-1]
 }
