@@ -71,8 +71,8 @@ func readWindowAttrs(b *runtime.BuildContext) (windowAttrs, error) {
 // shape: output position o and kernel offset q read input position
 // o*s - pad + q*d along each spatial axis.
 type window struct {
-	in, out, k, s, d, pad []int
-	padEnd                []int
+	in, out, k, s, d, pad  []int
+	padEnd                 []int
 	inSize, outSize, kSize int
 }
 
