@@ -1,0 +1,132 @@
+package std
+
+import (
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// AveragePool: the mean over each window of X (N, C, D1…Dn). Padding
+// counts toward the divisor only with count_include_pad (opset 7); opset
+// 10 added ceil_mode (a window overhanging the padded input divides by
+// its part inside it); opset 11 clarified auto_pad; dilations (opset 19)
+// are accepted too.
+
+func init() {
+	register(&runtime.Op{Type: "AveragePool", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: buildAveragePool})
+}
+
+type averagePoolKernel struct {
+	attrs      poolAttrs
+	includePad bool
+}
+
+func buildAveragePool(b *runtime.BuildContext) (runtime.Kernel, error) {
+	a, err := readPoolAttrs(b)
+	if err != nil {
+		return nil, err
+	}
+	return &averagePoolKernel{attrs: a, includePad: b.Int("count_include_pad", 0) != 0}, b.Err()
+}
+
+func (k *averagePoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	dt := in[0].DType()
+	if !isPoolFloat(dt) {
+		return nil, errDType("AveragePool does not support %v", dt)
+	}
+	w, err := widen(in[0])
+	if err != nil {
+		return nil, err
+	}
+	x := w[0]
+	g, err := k.attrs.plan(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	y, err := rc.Alloc(x.DType(), g.outShape()...)
+	if err != nil {
+		return nil, err
+	}
+	if x.DType() == tensor.Float32 {
+		err = avgPoolRun(rc, g, k.includePad, tensor.Data[float32](x), tensor.Data[float32](y))
+	} else {
+		err = avgPoolRun(rc, g, k.includePad, tensor.Data[float64](x), tensor.Data[float64](y))
+	}
+	return narrow(dt, []*tensor.Tensor{y}, err)
+}
+
+// avgDivisor is the number a window's sum is divided by.
+func avgDivisor(g *poolGeom, includePad bool, o []int, n int) int {
+	if includePad {
+		return g.paddedCount(o)
+	}
+	return n
+}
+
+func avgPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, includePad bool, x, y []T) error {
+	inSz, outSz := g.win.inSize, g.win.outSize
+	return g.each(rc, func(plane int, o []int, p int, offs []int) {
+		xp := x[plane*inSz : (plane+1)*inSz]
+		var s T
+		for _, off := range offs {
+			s += xp[off]
+		}
+		if d := avgDivisor(g, includePad, o, len(offs)); d > 0 {
+			s /= T(d)
+		}
+		y[plane*outSz+p] = s
+	})
+}
+
+// InferShapes computes the output shape for a static input shape.
+func (k *averagePoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
+	f, err := poolShapeFacts(in, func(xs []int) ([]int, error) {
+		g, err := k.attrs.plan(xs)
+		if err != nil {
+			return nil, err
+		}
+		return g.outShape(), nil
+	})
+	return []runtime.Fact{f}, err
+}
+
+// Backward spreads each output gradient evenly over its window's input
+// elements (divided by the same count as the forward).
+func (k *averagePoolKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	x, gy := f.Inputs[0], g[0]
+	if gy == nil || !f.NeedGrad[0] {
+		return []*tensor.Tensor{nil}, nil
+	}
+	if err := floatGrads(x, gy); err != nil {
+		return nil, err
+	}
+	geo, err := k.attrs.plan(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	if !tensor.SameShape(gy.Shape(), geo.outShape()) {
+		return nil, errShape("AveragePool gradient %v, output is %v", gy.Shape(), geo.outShape())
+	}
+	if x.DType() == tensor.Float32 {
+		return out1(avgPoolGrad[float32](rc, geo, k.includePad, x.Shape(), gy))
+	}
+	return out1(avgPoolGrad[float64](rc, geo, k.includePad, x.Shape(), gy))
+}
+
+func avgPoolGrad[T tensor.Float](rc *runtime.RunContext, g *poolGeom, includePad bool, shape []int, gy *tensor.Tensor) (*tensor.Tensor, error) {
+	gx := tensor.Make[T](shape...)
+	gd, yd := tensor.Data[T](gx), tensor.Data[T](gy)
+	inSz, outSz := g.win.inSize, g.win.outSize
+	// Planes are disjoint, so the parallel walk may accumulate in place.
+	err := g.each(rc, func(plane int, o []int, p int, offs []int) {
+		d := avgDivisor(g, includePad, o, len(offs))
+		if d == 0 {
+			return
+		}
+		v := yd[plane*outSz+p] / T(d)
+		xp := gd[plane*inSz : (plane+1)*inSz]
+		for _, off := range offs {
+			xp[off] += v
+		}
+	})
+	return gx, err
+}

@@ -1,0 +1,123 @@
+package std
+
+import (
+	"math"
+
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// LpPool: the p-norm (Σ|x|^p)^(1/p) over each window of X (N, C, D1…Dn),
+// padding contributing nothing. Opset 1 took p as a float, opset 2 as an
+// int; opset 11 clarified auto_pad; ceil_mode and dilations (opset 18) are
+// accepted too.
+
+func init() {
+	register(&runtime.Op{Type: "LpPool", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: buildLpPool})
+}
+
+type lpPoolKernel struct {
+	attrs poolAttrs
+	p     float64
+}
+
+// readP reads the norm order p, a float attribute in opset 1 and an int
+// one later (either kind is accepted).
+func readP(b *runtime.BuildContext) (float64, error) {
+	p := 2.0
+	if a, ok := b.Node.Attr("p"); ok && a.Kind == runtime.AttrFloat {
+		p = float64(b.Float("p", 2))
+	} else {
+		p = float64(b.Int("p", 2))
+	}
+	if err := b.Err(); err != nil {
+		return 0, err
+	}
+	if !(p > 0) || math.IsInf(p, 0) {
+		return 0, b.Errorf("p %v must be positive", p)
+	}
+	return p, nil
+}
+
+func buildLpPool(b *runtime.BuildContext) (runtime.Kernel, error) {
+	a, err := readPoolAttrs(b)
+	if err != nil {
+		return nil, err
+	}
+	p, err := readP(b)
+	if err != nil {
+		return nil, err
+	}
+	return &lpPoolKernel{attrs: a, p: p}, nil
+}
+
+func (k *lpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	dt := in[0].DType()
+	if !isPoolFloat(dt) {
+		return nil, errDType("LpPool does not support %v", dt)
+	}
+	w, err := widen(in[0])
+	if err != nil {
+		return nil, err
+	}
+	x := w[0]
+	g, err := k.attrs.plan(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	y, err := rc.Alloc(x.DType(), g.outShape()...)
+	if err != nil {
+		return nil, err
+	}
+	if x.DType() == tensor.Float32 {
+		err = lpPoolRun(rc, g, k.p, tensor.Data[float32](x), tensor.Data[float32](y))
+	} else {
+		err = lpPoolRun(rc, g, k.p, tensor.Data[float64](x), tensor.Data[float64](y))
+	}
+	return narrow(dt, []*tensor.Tensor{y}, err)
+}
+
+func lpPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, p float64, x, y []T) error {
+	inSz, outSz := g.win.inSize, g.win.outSize
+	return g.each(rc, func(plane int, _ []int, pos int, offs []int) {
+		xp := x[plane*inSz : (plane+1)*inSz]
+		vals := make([]T, len(offs))
+		for i, off := range offs {
+			vals[i] = xp[off]
+		}
+		y[plane*outSz+pos] = lpNorm(vals, p)
+	})
+}
+
+// lpNorm is (Σ|v|^p)^(1/p), computed in float64.
+func lpNorm[T tensor.Float](v []T, p float64) T {
+	s := 0.0
+	switch p {
+	case 1:
+		for _, x := range v {
+			s += math.Abs(float64(x))
+		}
+		return T(s)
+	case 2:
+		for _, x := range v {
+			s += float64(x) * float64(x)
+		}
+		return T(math.Sqrt(s))
+	}
+	for _, x := range v {
+		s += math.Pow(math.Abs(float64(x)), p)
+	}
+	return T(math.Pow(s, 1/p))
+}
+
+// InferShapes computes the output shape for a static input shape.
+func (k *lpPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
+	f, err := poolShapeFacts(in, func(xs []int) ([]int, error) {
+		g, err := k.attrs.plan(xs)
+		if err != nil {
+			return nil, err
+		}
+		return g.outShape(), nil
+	})
+	return []runtime.Fact{f}, err
+}

@@ -1,0 +1,272 @@
+package std
+
+import (
+	"errors"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// Tests of MaxPool, AveragePool, LpPool and the global pools against a
+// reference that walks every window by the definition.
+
+type poolCase struct {
+	x          []int
+	k, s, d    []int
+	pb, pe     []int
+	out        []int // expected spatial output (worked out by hand)
+	ceil       bool
+	autoPad    string
+	includePad bool
+}
+
+func i64s(v []int) []int64 {
+	r := make([]int64, len(v))
+	for i, x := range v {
+		r[i] = int64(x)
+	}
+	return r
+}
+
+func (c poolCase) attrs() []runtime.Attribute {
+	a := attrsOf(attrInts("kernel_shape", i64s(c.k)...))
+	if c.s != nil {
+		a = append(a, attrInts("strides", i64s(c.s)...))
+	}
+	if c.d != nil {
+		a = append(a, attrInts("dilations", i64s(c.d)...))
+	}
+	if c.autoPad != "" {
+		a = append(a, attrString("auto_pad", c.autoPad))
+	} else if c.pb != nil {
+		a = append(a, attrInts("pads", i64s(append(append([]int(nil), c.pb...), c.pe...))...))
+	}
+	if c.ceil {
+		a = append(a, attrInt("ceil_mode", 1))
+	}
+	if c.includePad {
+		a = append(a, attrInt("count_include_pad", 1))
+	}
+	return a
+}
+
+// refPool reduces every window: kind is "max" (also returning the flat
+// argmax), "avg" or "lp2".
+func refPool(x *tensor.Tensor, c poolCase, kind string) (*tensor.Tensor, []int64) {
+	xs := x.Shape()
+	xd := f64s(x)
+	nd := len(xs) - 2
+	s, d, pb, pe := c.s, c.d, c.pb, c.pe
+	if s == nil {
+		s = ones(nd)
+	}
+	if d == nil {
+		d = ones(nd)
+	}
+	if pb == nil {
+		pb, pe = make([]int, nd), make([]int, nd)
+	}
+	out := append([]int{xs[0], xs[1]}, c.out...)
+	y := make([]float64, prod(out))
+	arg := make([]int64, len(y))
+	for pos := range y {
+		o := unravelIdx(pos, out)
+		best, at, sum, cnt, padded := math.Inf(-1), -1, 0.0, 0, 0
+		for q := 0; q < prod(c.k); q++ {
+			kv := unravelIdx(q, c.k)
+			xi := []int{o[0], o[1]}
+			in, inPad := true, true
+			for i := 0; i < nd; i++ {
+				v := o[2+i]*s[i] - pb[i] + kv[i]*d[i]
+				in = in && v >= 0 && v < xs[2+i]
+				inPad = inPad && v >= -pb[i] && v < xs[2+i]+pe[i]
+				xi = append(xi, v)
+			}
+			if inPad {
+				padded++
+			}
+			if !in {
+				continue
+			}
+			v := xd[ravelIdx(xi, xs)]
+			if v > best {
+				best, at = v, ravelIdx(xi, xs)
+			}
+			sum += v
+			if kind == "lp2" {
+				sum += v*v - v
+			}
+			cnt++
+		}
+		switch kind {
+		case "max":
+			y[pos], arg[pos] = best, int64(at)
+		case "avg":
+			if c.includePad {
+				cnt = padded
+			}
+			y[pos] = sum / float64(cnt)
+		case "lp2":
+			y[pos] = math.Sqrt(sum)
+		}
+	}
+	return f64Tensor(out, y), arg
+}
+
+var poolCases = []poolCase{
+	{x: []int{2, 3, 9}, k: []int{3}, out: []int{7}},
+	{x: []int{1, 2, 9}, k: []int{3}, s: []int{2}, pb: []int{1}, pe: []int{2}, out: []int{5}},
+	{x: []int{2, 2, 5, 6}, k: []int{2, 3}, s: []int{1, 2}, out: []int{4, 2}},
+	{x: []int{1, 2, 5, 5}, k: []int{3, 3}, s: []int{2, 2}, pb: []int{1, 1}, pe: []int{1, 1}, out: []int{3, 3}},
+	{x: []int{1, 2, 5, 5}, k: []int{3, 3}, s: []int{2, 2}, pb: []int{1, 1}, pe: []int{1, 1}, out: []int{3, 3}, includePad: true},
+	{x: []int{1, 1, 6, 6}, k: []int{3, 3}, s: []int{2, 2}, out: []int{3, 3}, ceil: true},                                                     // overhanging last window
+	{x: []int{1, 1, 6, 6}, k: []int{3, 3}, s: []int{2, 2}, pb: []int{1, 0}, pe: []int{1, 0}, out: []int{4, 3}, ceil: true, includePad: true}, // (6+2-3)/2 -> 3.5 -> 4
+	{x: []int{1, 2, 5, 7}, k: []int{2, 2}, d: []int{2, 3}, out: []int{3, 4}},
+	{x: []int{1, 1, 5, 4}, k: []int{3, 2}, s: []int{2, 2}, pb: []int{1, 0}, pe: []int{1, 0}, out: []int{3, 2}, autoPad: "SAME_UPPER"},
+	{x: []int{1, 1, 4, 4}, k: []int{2, 2}, s: []int{1, 1}, pb: []int{1, 1}, pe: []int{0, 0}, out: []int{4, 4}, autoPad: "SAME_LOWER"},
+	{x: []int{1, 1, 4, 4}, k: []int{2, 2}, s: []int{1, 1}, pb: []int{0, 0}, pe: []int{1, 1}, out: []int{4, 4}, autoPad: "SAME_UPPER", includePad: true},
+	{x: []int{1, 1, 5, 4}, k: []int{2, 3}, s: []int{2, 1}, out: []int{2, 2}, autoPad: "VALID"},
+	{x: []int{1, 2, 4, 3, 5}, k: []int{2, 2, 3}, s: []int{1, 2, 2}, pb: []int{0, 1, 1}, pe: []int{1, 0, 1}, out: []int{4, 2, 3}},
+}
+
+func TestMaxPoolMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for i, c := range poolCases {
+		if c.includePad {
+			continue
+		}
+		x := randF64(rng, -1, 1, c.x...)
+		want, wantArg := refPool(x, c, "max")
+		out := runOp(t, "MaxPool", 12, c.attrs(), 2, x)
+		assertClose(t, out[0], want, 0, 0)
+		for j, v := range tensor.Data[int64](out[1]) {
+			if v != wantArg[j] {
+				t.Fatalf("case %d: indices %v, want %v", i, tensor.Data[int64](out[1]), wantArg)
+			}
+		}
+		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-7, 0)
+		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float16))[0], want, 1e-3, 1e-3)
+		gradCheck(t, "MaxPool", 12, c.attrs(), []*tensor.Tensor{x}, 0)
+	}
+}
+
+func TestMaxPoolIntegersAndStorageOrder(t *testing.T) {
+	x := tensor.MustFromSlice([]int{1, 1, 2, 3}, []uint8{1, 9, 3, 7, 5, 250})
+	out := runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2, 2), attrInt("storage_order", 1)), 2, x)
+	if y := tensor.Data[uint8](out[0]); y[0] != 9 || y[1] != 250 {
+		t.Fatalf("uint8 maxpool %v", y)
+	}
+	// Column-major indices of (0,1) and (1,2) in a 2×3 plane: 1·2+0, 2·2+1.
+	if idx := tensor.Data[int64](out[1]); idx[0] != 2 || idx[1] != 5 {
+		t.Fatalf("column-major indices %v, want [2 5]", idx)
+	}
+	xi := tensor.MustFromSlice([]int{1, 1, 3}, []int8{-5, -7, -100})
+	y := runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2), attrInts("pads", 1, 1)), 1, xi)[0]
+	if d := tensor.Data[int8](y); len(d) != 4 || d[0] != -5 || d[1] != -5 || d[2] != -7 || d[3] != -100 {
+		t.Fatalf("int8 maxpool with padding %v", d)
+	}
+	// A NaN in a window wins.
+	xn := tensor.MustFromSlice([]int{1, 1, 3}, []float32{1, float32(math.NaN()), 2})
+	yn := tensor.Data[float32](runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2)), 1, xn)[0])
+	if !math.IsNaN(float64(yn[0])) || !math.IsNaN(float64(yn[1])) {
+		t.Fatalf("NaN should propagate: %v", yn)
+	}
+}
+
+func TestAveragePoolMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for _, c := range poolCases {
+		x := randF64(rng, -1, 1, c.x...)
+		want, _ := refPool(x, c, "avg")
+		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, x)[0], want, 1e-12, 1e-12)
+		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-5, 1e-6)
+		gradCheck(t, "AveragePool", 19, c.attrs(), []*tensor.Tensor{x}, 0)
+	}
+}
+
+func TestLpPoolMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for _, c := range poolCases {
+		if c.includePad {
+			continue
+		}
+		x := randF64(rng, -1, 1, c.x...)
+		want, _ := refPool(x, c, "lp2")
+		assertClose(t, runOp(t, "LpPool", 18, append(c.attrs(), attrInt("p", 2)), 1, x)[0], want, 1e-12, 1e-12)
+	}
+	// p = 3 and the opset-1 float p, by hand: (|1|³+|-2|³)^(1/3) = 9^(1/3).
+	x := tensor.MustFromSlice([]int{1, 1, 2}, []float32{1, -2})
+	for _, a := range []runtime.Attribute{attrInt("p", 3), attrFloat("p", 3)} {
+		y := runOp(t, "LpPool", 11, attrsOf(attrInts("kernel_shape", 2), a), 1, x)[0]
+		assertClose(t, y, tensor.MustFromSlice([]int{1, 1, 1}, []float32{float32(math.Cbrt(9))}), 1e-6, 0)
+	}
+}
+
+func TestGlobalPools(t *testing.T) {
+	rng := rand.New(rand.NewSource(14))
+	x := randF64(rng, -1, 1, 2, 3, 4, 5)
+	xd := f64s(x)
+	mean, mx, l2 := make([]float64, 6), make([]float64, 6), make([]float64, 6)
+	for p := 0; p < 6; p++ {
+		mx[p] = math.Inf(-1)
+		for _, v := range xd[p*20 : (p+1)*20] {
+			mean[p] += v / 20
+			mx[p] = math.Max(mx[p], v)
+			l2[p] += v * v
+		}
+		l2[p] = math.Sqrt(l2[p])
+	}
+	shape := []int{2, 3, 1, 1}
+	assertClose(t, runOp(t, "GlobalAveragePool", 1, nil, 1, x)[0], f64Tensor(shape, mean), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "GlobalMaxPool", 1, nil, 1, x)[0], f64Tensor(shape, mx), 0, 0)
+	assertClose(t, runOp(t, "GlobalLpPool", 2, nil, 1, x)[0], f64Tensor(shape, l2), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "GlobalAveragePool", 1, nil, 1, castTo(x, tensor.Float16))[0], f64Tensor(shape, mean), 1e-2, 1e-3)
+	gradCheck(t, "GlobalAveragePool", 1, nil, []*tensor.Tensor{x}, 0)
+	gradCheck(t, "GlobalAveragePool", 1, nil, []*tensor.Tensor{randF64(rng, -1, 1, 2, 3, 4)}, 0)
+}
+
+func TestPoolErrors(t *testing.T) {
+	f := tensor.Make[float32]
+	k2 := attrInts("kernel_shape", 2, 2)
+	for _, op := range []string{"MaxPool", "AveragePool", "LpPool"} {
+		shapeCases := []struct {
+			x     *tensor.Tensor
+			attrs []runtime.Attribute
+		}{
+			{f(1, 1, 4), attrsOf(k2)},                                        // kernel rank
+			{f(4, 4), attrsOf(k2)},                                           // no spatial dims
+			{f(1, 1, 1, 4), attrsOf(k2)},                                     // window larger than input
+			{f(1, 1, 4, 4), attrsOf(k2, attrInts("strides", 1))},             // strides length
+			{f(1, 1, 4, 4), attrsOf(k2, attrInts("pads", 1, 1, 1, 1, 1, 1))}, // pads length
+			{f(1, 1, 4, 4), attrsOf(k2, attrInts("dilations", 1, 1, 1))},     // dilations length
+		}
+		for i, c := range shapeCases {
+			if err := runOpErr(op, 18, c.attrs, 1, c.x); !errors.Is(err, tensor.ErrShape) {
+				t.Errorf("%s case %d: got %v, want a shape error", op, i, err)
+			}
+		}
+		if err := runOpErr(op, 18, nil, 1, f(1, 1, 4, 4)); !errors.Is(err, runtime.ErrInvalidGraph) {
+			t.Errorf("%s without kernel_shape: %v", op, err)
+		}
+		if err := runOpErr(op, 18, attrsOf(k2), 1, tensor.Make[int32](1, 1, 4, 4)); !errors.Is(err, tensor.ErrDType) {
+			t.Errorf("%s of int32: %v", op, err)
+		}
+	}
+	if err := runOpErr("MaxPool", 12, attrsOf(k2, attrInt("storage_order", 2)), 1, f(1, 1, 4, 4)); !errors.Is(err, runtime.ErrInvalidGraph) {
+		t.Errorf("storage_order 2: %v", err)
+	}
+	if err := runOpErr("LpPool", 11, attrsOf(k2, attrInt("p", 0)), 1, f(1, 1, 4, 4)); !errors.Is(err, runtime.ErrInvalidGraph) {
+		t.Errorf("p 0: %v", err)
+	}
+	for _, op := range []string{"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"} {
+		if err := runOpErr(op, 2, nil, 1, f(4)); !errors.Is(err, tensor.ErrShape) {
+			t.Errorf("%s of rank 1: %v", op, err)
+		}
+		if err := runOpErr(op, 2, nil, 1, tensor.Make[int64](1, 1, 2)); !errors.Is(err, tensor.ErrDType) {
+			t.Errorf("%s of int64: %v", op, err)
+		}
+	}
+}
