@@ -54,26 +54,30 @@ func (k *averagePoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	return narrow(dt, []*tensor.Tensor{y}, err)
 }
 
-// avgDivisor is the number a window's sum is divided by.
-func avgDivisor(g *poolGeom, includePad bool, o []int, n int) int {
+// avgDivisor is the number the sum of position p's window is divided by.
+func avgDivisor(b *poolBlock, includePad bool, p, n int) int {
 	if includePad {
-		return g.paddedCount(o)
+		return b.padded[p-b.p0]
 	}
 	return n
 }
 
 func avgPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, includePad bool, x, y []T) error {
 	inSz, outSz := g.win.inSize, g.win.outSize
-	return g.each(rc, func(plane int, o []int, p int, offs []int) {
+	return g.each(rc, func(plane int, b *poolBlock) {
 		xp := x[plane*inSz : (plane+1)*inSz]
-		var s T
-		for _, off := range offs {
-			s += xp[off]
+		yp := y[plane*outSz : (plane+1)*outSz]
+		for p := b.p0; p < b.p1; p++ {
+			taps := b.taps(p)
+			var s T
+			for _, off := range taps {
+				s += xp[off]
+			}
+			if d := avgDivisor(b, includePad, p, len(taps)); d > 0 {
+				s /= T(d)
+			}
+			yp[p] = s
 		}
-		if d := avgDivisor(g, includePad, o, len(offs)); d > 0 {
-			s /= T(d)
-		}
-		y[plane*outSz+p] = s
 	})
 }
 
@@ -117,15 +121,18 @@ func avgPoolGrad[T tensor.Float](rc *runtime.RunContext, g *poolGeom, includePad
 	gd, yd := tensor.Data[T](gx), tensor.Data[T](gy)
 	inSz, outSz := g.win.inSize, g.win.outSize
 	// Planes are disjoint, so the parallel walk may accumulate in place.
-	err := g.each(rc, func(plane int, o []int, p int, offs []int) {
-		d := avgDivisor(g, includePad, o, len(offs))
-		if d == 0 {
-			return
-		}
-		v := yd[plane*outSz+p] / T(d)
+	err := g.each(rc, func(plane int, b *poolBlock) {
 		xp := gd[plane*inSz : (plane+1)*inSz]
-		for _, off := range offs {
-			xp[off] += v
+		for p := b.p0; p < b.p1; p++ {
+			taps := b.taps(p)
+			d := avgDivisor(b, includePad, p, len(taps))
+			if d == 0 {
+				continue
+			}
+			v := yd[plane*outSz+p] / T(d)
+			for _, off := range taps {
+				xp[off] += v
+			}
 		}
 	})
 	return gx, err

@@ -324,7 +324,7 @@ func col2im[T tensor.Number](w *window, segs [][]segment, col []T, c, tn int, x 
 
 // maxCol bounds the elements of one im2col buffer (a variable so tests
 // can force tiling).
-var maxCol = 1 << 21
+var maxCol = 1 << 18
 
 // tileWidth picks how many output positions one im2col buffer holds so
 // that it stays near maxCol elements.

@@ -79,13 +79,16 @@ func (k *lpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 
 func lpPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, p float64, x, y []T) error {
 	inSz, outSz := g.win.inSize, g.win.outSize
-	return g.each(rc, func(plane int, _ []int, pos int, offs []int) {
+	return g.each(rc, func(plane int, b *poolBlock) {
 		xp := x[plane*inSz : (plane+1)*inSz]
-		vals := make([]T, len(offs))
-		for i, off := range offs {
-			vals[i] = xp[off]
+		var vals []T
+		for pos := b.p0; pos < b.p1; pos++ {
+			vals = vals[:0]
+			for _, off := range b.taps(pos) {
+				vals = append(vals, xp[off])
+			}
+			y[plane*outSz+pos] = lpNorm(vals, p)
 		}
-		y[plane*outSz+pos] = lpNorm(vals, p)
 	})
 }
 

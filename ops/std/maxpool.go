@@ -109,21 +109,24 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 // flat row-major positions in x (-1 for a window entirely in padding).
 func maxPoolRun[T float32 | float64 | int8 | uint8](rc *runtime.RunContext, g *poolGeom, x, y []T, arg []int, lowest T) error {
 	inSz, outSz := g.win.inSize, g.win.outSize
-	return g.each(rc, func(plane int, _ []int, p int, offs []int) {
+	return g.each(rc, func(plane int, b *poolBlock) {
 		xp := x[plane*inSz : (plane+1)*inSz]
-		best, at := lowest, -1
-		for _, off := range offs {
-			v := xp[off]
-			if at < 0 || v > best || (v != v && best == best) {
-				best, at = v, off
+		yp := y[plane*outSz : (plane+1)*outSz]
+		for p := b.p0; p < b.p1; p++ {
+			best, at := lowest, -1
+			for _, off := range b.taps(p) {
+				v := xp[off]
+				if at < 0 || v > best || (v != v && best == best) {
+					best, at = v, off
+				}
 			}
-		}
-		y[plane*outSz+p] = best
-		if arg != nil {
-			if at >= 0 {
-				at += plane * inSz
+			yp[p] = best
+			if arg != nil {
+				if at >= 0 {
+					at += plane * inSz
+				}
+				arg[plane*outSz+p] = at
 			}
-			arg[plane*outSz+p] = at
 		}
 	})
 }

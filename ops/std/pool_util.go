@@ -82,74 +82,102 @@ func newPoolGeom(n, c int, w *window) *poolGeom {
 // outShape is (N, C, out…).
 func (g *poolGeom) outShape() []int { return append([]int{g.n, g.c}, g.win.out...) }
 
-// paddedCount is the number of window positions inside the padded input
-// for output index o.
-func (g *poolGeom) paddedCount(o []int) int {
-	n := 1
-	for i, v := range o {
-		n *= g.padded[i][v]
-	}
-	return n
+// poolBlock lists, for output positions [p0, p1) of a plane, the plane
+// offsets of the input elements under each window: position p's are
+// offs[start[p-p0]:start[p-p0+1]]. padded[p-p0] counts its window
+// positions inside the padded input. The table is the same for every
+// (image, channel) plane.
+type poolBlock struct {
+	p0, p1 int
+	start  []int
+	offs   []int
+	padded []int
 }
 
-// each calls fn for every output position of planes [0, N·C) — plane,
-// the output multi-index o, the flat output position p within the plane,
-// and the plane offsets of the input elements under the window — with
-// planes split across goroutines. fn must not keep o or offs.
-func (g *poolGeom) each(rc *runtime.RunContext, fn func(plane int, o []int, p int, offs []int)) error {
+// taps returns the offsets under the window of position p.
+func (b *poolBlock) taps(p int) []int { return b.offs[b.start[p-b.p0]:b.start[p-b.p0+1]] }
+
+// poolBlockSize bounds the output positions of one table.
+const poolBlockSize = 4096
+
+// table builds the window table of output positions [p0, p1).
+func (g *poolGeom) table(p0, p1 int) *poolBlock {
 	nd := len(g.win.out)
-	outSize := g.win.outSize
-	if outSize == 0 {
-		return nil
-	}
-	parallel.For(g.n*g.c, max(1, 4096/max(1, outSize*g.win.kSize)), func(lo, hi int) {
-		o := make([]int, nd)
-		idx := make([]int, nd)
-		var offs []int
-		for plane := lo; plane < hi; plane++ {
-			if plane%64 == 0 && rc.Err() != nil {
-				return
-			}
-			clear(o)
-			for p := 0; p < outSize; p++ {
-				offs = offs[:0]
-				empty := false
-				for i := range idx {
-					idx[i] = 0
-					if len(g.taps[i][o[i]]) == 0 {
-						empty = true
-					}
-				}
-				for !empty {
-					off := 0
-					for i := 0; i < nd; i++ {
-						off += g.taps[i][o[i]][idx[i]]
-					}
-					offs = append(offs, off)
-					i := nd - 1
-					for ; i >= 0; i-- {
-						idx[i]++
-						if idx[i] < len(g.taps[i][o[i]]) {
-							break
-						}
-						idx[i] = 0
-					}
-					if i < 0 {
-						break
-					}
-				}
-				fn(plane, o, p, offs)
-				for i := nd - 1; i >= 0; i-- {
-					o[i]++
-					if o[i] < g.win.out[i] {
-						break
-					}
-					o[i] = 0
-				}
+	b := &poolBlock{p0: p0, p1: p1, start: make([]int, 1, p1-p0+1), padded: make([]int, 0, p1-p0)}
+	o := unravel(p0, g.win.out)
+	idx := make([]int, nd)
+	for p := p0; p < p1; p++ {
+		cnt := 1
+		empty := false
+		for i := range idx {
+			idx[i] = 0
+			cnt *= g.padded[i][o[i]]
+			if len(g.taps[i][o[i]]) == 0 {
+				empty = true
 			}
 		}
-	})
-	return rc.Err()
+		for !empty {
+			off := 0
+			for i := 0; i < nd; i++ {
+				off += g.taps[i][o[i]][idx[i]]
+			}
+			b.offs = append(b.offs, off)
+			i := nd - 1
+			for ; i >= 0; i-- {
+				idx[i]++
+				if idx[i] < len(g.taps[i][o[i]]) {
+					break
+				}
+				idx[i] = 0
+			}
+			if i < 0 {
+				break
+			}
+		}
+		b.start = append(b.start, len(b.offs))
+		b.padded = append(b.padded, cnt)
+		for i := nd - 1; i >= 0; i-- {
+			o[i]++
+			if o[i] < g.win.out[i] {
+				break
+			}
+			o[i] = 0
+		}
+	}
+	return b
+}
+
+// unravel returns the multi-index of flat position p in shape.
+func unravel(p int, shape []int) []int {
+	o := make([]int, len(shape))
+	for i := len(shape) - 1; i >= 0; i-- {
+		o[i] = p % shape[i]
+		p /= shape[i]
+	}
+	return o
+}
+
+// each calls fn(plane, block) for every (image, channel) plane and block
+// of output positions, planes split across goroutines.
+func (g *poolGeom) each(rc *runtime.RunContext, fn func(plane int, b *poolBlock)) error {
+	outSize := g.win.outSize
+	planes := g.n * g.c
+	for p0 := 0; p0 < outSize && planes > 0; p0 += poolBlockSize {
+		b := g.table(p0, min(outSize, p0+poolBlockSize))
+		work := max(1, len(b.offs)+len(b.padded))
+		parallel.For(planes, max(1, 8192/work), func(lo, hi int) {
+			for plane := lo; plane < hi; plane++ {
+				if plane%64 == 0 && rc.Err() != nil {
+					return
+				}
+				fn(plane, b)
+			}
+		})
+		if err := rc.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // poolShapeFacts infers a pool's output from a static input shape.
