@@ -3,15 +3,14 @@ package std
 import (
 	"errors"
 	"math"
-	"math/rand"
 	"testing"
 
 	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
-// Tests of MaxPool, AveragePool, LpPool and the global pools against a
-// reference that walks every window by the definition.
+// Shared by the pooling tests: window cases and a reference that walks
+// every window by the definition.
 
 type poolCase struct {
 	x          []int
@@ -130,102 +129,6 @@ var poolCases = []poolCase{
 	{x: []int{1, 1, 4, 4}, k: []int{2, 2}, s: []int{1, 1}, pb: []int{0, 0}, pe: []int{1, 1}, out: []int{4, 4}, autoPad: "SAME_UPPER", includePad: true},
 	{x: []int{1, 1, 5, 4}, k: []int{2, 3}, s: []int{2, 1}, out: []int{2, 2}, autoPad: "VALID"},
 	{x: []int{1, 2, 4, 3, 5}, k: []int{2, 2, 3}, s: []int{1, 2, 2}, pb: []int{0, 1, 1}, pe: []int{1, 0, 1}, out: []int{4, 2, 3}},
-}
-
-func TestMaxPoolMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewSource(11))
-	for i, c := range poolCases {
-		if c.includePad {
-			continue
-		}
-		x := randF64(rng, -1, 1, c.x...)
-		want, wantArg := refPool(x, c, "max")
-		out := runOp(t, "MaxPool", 12, c.attrs(), 2, x)
-		assertClose(t, out[0], want, 0, 0)
-		for j, v := range tensor.Data[int64](out[1]) {
-			if v != wantArg[j] {
-				t.Fatalf("case %d: indices %v, want %v", i, tensor.Data[int64](out[1]), wantArg)
-			}
-		}
-		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-7, 0)
-		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float16))[0], want, 1e-3, 1e-3)
-		gradCheck(t, "MaxPool", 12, c.attrs(), []*tensor.Tensor{x}, 0)
-	}
-}
-
-func TestMaxPoolIntegersAndStorageOrder(t *testing.T) {
-	x := tensor.MustFromSlice([]int{1, 1, 2, 3}, []uint8{1, 9, 3, 7, 5, 250})
-	out := runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2, 2), attrInt("storage_order", 1)), 2, x)
-	if y := tensor.Data[uint8](out[0]); y[0] != 9 || y[1] != 250 {
-		t.Fatalf("uint8 maxpool %v", y)
-	}
-	// Column-major indices of (0,1) and (1,2) in a 2×3 plane: 1·2+0, 2·2+1.
-	if idx := tensor.Data[int64](out[1]); idx[0] != 2 || idx[1] != 5 {
-		t.Fatalf("column-major indices %v, want [2 5]", idx)
-	}
-	xi := tensor.MustFromSlice([]int{1, 1, 3}, []int8{-5, -7, -100})
-	y := runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2), attrInts("pads", 1, 1)), 1, xi)[0]
-	if d := tensor.Data[int8](y); len(d) != 4 || d[0] != -5 || d[1] != -5 || d[2] != -7 || d[3] != -100 {
-		t.Fatalf("int8 maxpool with padding %v", d)
-	}
-	// A NaN in a window wins.
-	xn := tensor.MustFromSlice([]int{1, 1, 3}, []float32{1, float32(math.NaN()), 2})
-	yn := tensor.Data[float32](runOp(t, "MaxPool", 12, attrsOf(attrInts("kernel_shape", 2)), 1, xn)[0])
-	if !math.IsNaN(float64(yn[0])) || !math.IsNaN(float64(yn[1])) {
-		t.Fatalf("NaN should propagate: %v", yn)
-	}
-}
-
-func TestAveragePoolMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewSource(12))
-	for _, c := range poolCases {
-		x := randF64(rng, -1, 1, c.x...)
-		want, _ := refPool(x, c, "avg")
-		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, x)[0], want, 1e-12, 1e-12)
-		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-5, 1e-6)
-		gradCheck(t, "AveragePool", 19, c.attrs(), []*tensor.Tensor{x}, 0)
-	}
-}
-
-func TestLpPoolMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewSource(13))
-	for _, c := range poolCases {
-		if c.includePad {
-			continue
-		}
-		x := randF64(rng, -1, 1, c.x...)
-		want, _ := refPool(x, c, "lp2")
-		assertClose(t, runOp(t, "LpPool", 18, append(c.attrs(), attrInt("p", 2)), 1, x)[0], want, 1e-12, 1e-12)
-	}
-	// p = 3 and the opset-1 float p, by hand: (|1|³+|-2|³)^(1/3) = 9^(1/3).
-	x := tensor.MustFromSlice([]int{1, 1, 2}, []float32{1, -2})
-	for _, a := range []runtime.Attribute{attrInt("p", 3), attrFloat("p", 3)} {
-		y := runOp(t, "LpPool", 11, attrsOf(attrInts("kernel_shape", 2), a), 1, x)[0]
-		assertClose(t, y, tensor.MustFromSlice([]int{1, 1, 1}, []float32{float32(math.Cbrt(9))}), 1e-6, 0)
-	}
-}
-
-func TestGlobalPools(t *testing.T) {
-	rng := rand.New(rand.NewSource(14))
-	x := randF64(rng, -1, 1, 2, 3, 4, 5)
-	xd := f64s(x)
-	mean, mx, l2 := make([]float64, 6), make([]float64, 6), make([]float64, 6)
-	for p := 0; p < 6; p++ {
-		mx[p] = math.Inf(-1)
-		for _, v := range xd[p*20 : (p+1)*20] {
-			mean[p] += v / 20
-			mx[p] = math.Max(mx[p], v)
-			l2[p] += v * v
-		}
-		l2[p] = math.Sqrt(l2[p])
-	}
-	shape := []int{2, 3, 1, 1}
-	assertClose(t, runOp(t, "GlobalAveragePool", 1, nil, 1, x)[0], f64Tensor(shape, mean), 1e-12, 1e-12)
-	assertClose(t, runOp(t, "GlobalMaxPool", 1, nil, 1, x)[0], f64Tensor(shape, mx), 0, 0)
-	assertClose(t, runOp(t, "GlobalLpPool", 2, nil, 1, x)[0], f64Tensor(shape, l2), 1e-12, 1e-12)
-	assertClose(t, runOp(t, "GlobalAveragePool", 1, nil, 1, castTo(x, tensor.Float16))[0], f64Tensor(shape, mean), 1e-2, 1e-3)
-	gradCheck(t, "GlobalAveragePool", 1, nil, []*tensor.Tensor{x}, 0)
-	gradCheck(t, "GlobalAveragePool", 1, nil, []*tensor.Tensor{randF64(rng, -1, 1, 2, 3, 4)}, 0)
 }
 
 func TestPoolErrors(t *testing.T) {
