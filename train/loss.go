@@ -152,6 +152,13 @@ func classLoss(y, target *tensor.Tensor, softmax bool) (float64, *tensor.Tensor,
 			} else {
 				logp = col
 			}
+			tsum := 1.0 // Σ_j t_j: 1 for labels, anything for soft targets
+			if probTargets {
+				tsum = 0
+				for j := 0; j < c; j++ {
+					tsum += probs[at(j)]
+				}
+			}
 			for j := 0; j < c; j++ {
 				var tj float64
 				if probTargets {
@@ -167,7 +174,7 @@ func classLoss(y, target *tensor.Tensor, softmax bool) (float64, *tensor.Tensor,
 				}
 				total -= tj * logp[j]
 				if softmax {
-					g[at(j)] = (math.Exp(logp[j]) - tj) / float64(samples)
+					g[at(j)] = (tsum*math.Exp(logp[j]) - tj) / float64(samples)
 				} else {
 					g[at(j)] = -tj / float64(samples)
 				}
