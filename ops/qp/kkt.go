@@ -1,0 +1,230 @@
+package qp
+
+import (
+	"errors"
+	"math"
+
+	"github.com/optnet-go/optnet/internal/linalg"
+)
+
+// worker is one goroutine's scratch space, allocated once per call and
+// reused for every item and iteration it handles, so that the
+// interior-point loop does not allocate.
+type worker struct {
+	d dims
+
+	setupW []float64 // n×(m+k), setup scratch
+	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
+	gs     []float64 // m×n, √d-scaled G (primal path)
+	y      []float64 // n×k, U⁻ᵀAᵀ (primal path)
+	pf     []float64 // k×k, Cholesky factor of AH⁻¹Aᵀ (primal path)
+
+	tn1, tn2 []float64 // n
+	tm1, gdz []float64 // m
+	tk1      []float64 // k
+
+	// Interior-point state.
+	z, s, lam, nu     []float64
+	bz, bs, blam, bnu []float64 // best iterate
+	rx, rz, ry, rzp   []float64
+	dg, c             []float64 // λ/s and the complementarity term
+	dza, dsa, dla     []float64 // affine direction
+	dnua              []float64
+	dz, ds, dl, dnu   []float64 // combined direction
+}
+
+func newWorker(d dims) *worker {
+	n, m, k := d.n, d.m, d.k
+	nk := max(n, m)
+	w := &worker{d: d}
+	buf := make([]float64, n*(m+k)+nk*nk+m*n+n*k+k*k+
+		2*n+2*m+k+
+		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
+		n+2*m+k+ // rx rz ry rzp
+		2*m+ // d c
+		2*(n+2*m+k)) // directions
+	take := func(size int) []float64 {
+		x := buf[:size:size]
+		buf = buf[size:]
+		return x
+	}
+	w.setupW = take(n * (m + k))
+	w.kf = take(nk * nk)
+	w.gs = take(m * n)
+	w.y = take(n * k)
+	w.pf = take(k * k)
+	w.tn1, w.tn2 = take(n), take(n)
+	w.tm1, w.gdz = take(m), take(m)
+	w.tk1 = take(k)
+	w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
+	w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
+	w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
+	w.dg, w.c = take(m), take(m)
+	w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
+	w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	return w
+}
+
+// item is one batch item's view of the problem data.
+type item struct {
+	p, g, h, a, b []float64
+}
+
+var (
+	errFactorH = errors.New("reduced Hessian not positive definite")
+	errFactorP = errors.New("equality Schur complement not positive definite")
+	errFactorK = errors.New("dual system not positive definite")
+)
+
+// factor prepares the Newton system of the current iterate, whose diagonal
+// block is d = λ/s.
+func (w *worker) factor(st *setup, it *item, d []float64) error {
+	n, m, k := w.d.n, w.d.m, w.d.k
+	if st.dual {
+		if m == 0 {
+			return nil
+		}
+		kf := w.kf[:m*m]
+		copy(kf, st.m0)
+		for i := 0; i < m; i++ {
+			kf[i*m+i] += 1 / d[i]
+		}
+		if !linalg.Potrf(m, kf, m) {
+			return errFactorK
+		}
+		return nil
+	}
+	h := w.kf[:n*n]
+	copy(h, st.qt)
+	if m > 0 {
+		if sp := st.sparse; sp != nil {
+			for r := 0; r < m; r++ {
+				cols := sp.cols[sp.start[r]:sp.start[r+1]]
+				g := it.g[r*n : (r+1)*n]
+				dr := d[r]
+				for x, ca := range cols {
+					va := dr * g[ca]
+					row := h[ca*n:]
+					for _, cb := range cols[x:] {
+						row[cb] += va * g[cb]
+					}
+				}
+			}
+		} else {
+			gs := w.gs[:m*n]
+			for r := 0; r < m; r++ {
+				sq := math.Sqrt(d[r])
+				src, dst := it.g[r*n:(r+1)*n], gs[r*n:(r+1)*n]
+				for j, v := range src {
+					dst[j] = sq * v
+				}
+			}
+			linalg.SyrkTN(n, m, 1, gs, n, h, n)
+		}
+	}
+	if !linalg.Potrf(n, h, n) {
+		return errFactorH
+	}
+	if k > 0 {
+		y := w.y[:n*k]
+		for r := 0; r < k; r++ {
+			for j := 0; j < n; j++ {
+				y[j*k+r] = it.a[r*n+j]
+			}
+		}
+		linalg.SolveUTMulti(n, k, h, n, y, k)
+		pf := w.pf[:k*k]
+		clear(pf)
+		linalg.SyrkTN(k, n, 1, y, k, pf, k)
+		if !linalg.Potrf(k, pf, k) {
+			return errFactorP
+		}
+	}
+	return nil
+}
+
+// solveNewton solves the Newton system of the last factor call,
+//
+//	Q dz + Gᵀdλ + Aᵀdν = −rx
+//	G dz − D⁻¹dλ       = −rzp
+//	A dz               = −ry
+//
+// and leaves G·dz in w.gdz.
+func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64) {
+	n, m, k := w.d.n, w.d.m, w.d.k
+	if st.dual {
+		q := w.tn1
+		copy(q, rx)
+		linalg.SolveChol(n, st.u, n, q) // q = Q⁻¹rx
+		if m > 0 {
+			copy(dl, rzp)
+			linalg.Gemv(m, n, -1, it.g, n, q, dl)
+		}
+		if k > 0 {
+			f := w.tk1
+			copy(f, ry)
+			linalg.Gemv(k, n, -1, it.a, n, q, f)
+			linalg.SolveUT(k, st.v, k, f) // f = V⁻ᵀ(ry − AQ⁻¹rx)
+			if m > 0 {
+				linalg.GemvT(k, m, -1, st.t, m, f, dl)
+			}
+			if m > 0 {
+				linalg.SolveChol(m, w.kf, m, dl)
+			}
+			copy(dnu, f)
+			if m > 0 {
+				linalg.Gemv(k, m, -1, st.t, m, dl, dnu)
+			}
+			linalg.SolveU(k, st.v, k, dnu)
+		} else if m > 0 {
+			linalg.SolveChol(m, w.kf, m, dl)
+		}
+		r := w.tn1
+		copy(r, rx)
+		if m > 0 {
+			linalg.GemvT(m, n, 1, it.g, n, dl, r)
+		}
+		if k > 0 {
+			linalg.GemvT(k, n, 1, it.a, n, dnu, r)
+		}
+		linalg.SolveChol(n, st.u, n, r)
+		for i, v := range r {
+			dz[i] = -v
+		}
+		if m > 0 {
+			clear(w.gdz)
+			linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		}
+		return
+	}
+	r := w.tn1
+	for i, v := range rx {
+		r[i] = -v
+	}
+	if m > 0 {
+		t := w.tm1
+		for i := range t {
+			t[i] = d[i] * rzp[i]
+		}
+		linalg.GemvT(m, n, -1, it.g, n, t, r)
+	}
+	if k > 0 {
+		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
+	}
+	linalg.SolveUT(n, w.kf, n, r)
+	if k > 0 {
+		copy(dnu, ry)
+		linalg.GemvT(n, k, 1, w.y, k, r, dnu)
+		linalg.SolveChol(k, w.pf, k, dnu)
+		linalg.Gemv(n, k, -1, w.y, k, dnu, r)
+	}
+	linalg.SolveU(n, w.kf, n, r)
+	copy(dz, r)
+	if m > 0 {
+		clear(w.gdz)
+		linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		for i := range dl {
+			dl[i] = d[i] * (w.gdz[i] + rzp[i])
+		}
+	}
+}
