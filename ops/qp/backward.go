@@ -35,11 +35,11 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 		Q: make([]float64, size(InputQ, n*n)),
 		P: make([]float64, size(InputP, n)),
 	}
-	if p.G != nil {
+	if m > 0 {
 		g.G = make([]float64, size(InputG, m*n))
 		g.H = make([]float64, size(InputH, m))
 	}
-	if p.A != nil {
+	if k > 0 {
 		g.A = make([]float64, size(InputA, k*n))
 		g.B = make([]float64, size(InputB, k))
 	}
@@ -100,6 +100,10 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 	return g, nil
 }
 
+// activeRatio sets the threshold of λ/s above which the backward pass
+// treats an inequality as active on the primal path.
+const activeRatio = 100
+
 func addTo(dst, src []float64) {
 	for i, v := range src {
 		dst[i] += v
@@ -155,7 +159,9 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, g,
 	for j := range w.dg {
 		w.dg[j] = lam[j] / s[j]
 	}
-	if err := w.factor(st, &it, w.dg); err != nil {
+	// Constraints stiffer than activeRatio·ρ_g go through the Schur
+	// complement on the primal path (see factor).
+	if err := w.factor(st, &it, w.dg, activeRatio*st.rhoG); err != nil {
 		for _, v := range [][]float64{gq, gp, gg, gh, ga, gb} {
 			fillNaN(v)
 		}

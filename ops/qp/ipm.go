@@ -66,7 +66,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 	for i := range w.dg {
 		w.dg[i] = 1
 	}
-	if err := w.factor(st, it, w.dg); err != nil {
+	if err := w.factor(st, it, w.dg, math.Inf(1)); err != nil {
 		return 0, setupFailure(err)
 	}
 	copy(w.rx, it.p)
@@ -112,7 +112,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		for i := range w.dg {
 			w.dg[i] = w.lam[i] / w.s[i]
 		}
-		if err := w.factor(st, it, w.dg); err != nil {
+		if err := w.factor(st, it, w.dg, math.Inf(1)); err != nil {
 			stopErr = err
 			break
 		}

@@ -16,12 +16,16 @@ type worker struct {
 	setupW []float64 // n×(m+k), setup scratch
 	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
 	gs     []float64 // m×n, √d-scaled G (primal path)
-	y      []float64 // n×k, U⁻ᵀAᵀ (primal path)
-	pf     []float64 // k×k, Cholesky factor of AH⁻¹Aᵀ (primal path)
+	y      []float64 // n×c, U⁻ᵀCᵀ (primal path)
+	pf     []float64 // c×c, Cholesky factor of the Schur complement (primal path)
+	act    []int     // inequalities treated as active (primal path)
+	nc     int       // c = k + len(act)
+	tau    float64   // threshold of d for active rows
 
 	tn1, tn2 []float64 // n
 	tm1, gdz []float64 // m
 	tk1      []float64 // k
+	tc       []float64 // k+m
 
 	// Interior-point state.
 	z, s, lam, nu     []float64
@@ -37,8 +41,8 @@ func newWorker(d dims) *worker {
 	n, m, k := d.n, d.m, d.k
 	nk := max(n, m)
 	w := &worker{d: d}
-	buf := make([]float64, n*(m+k)+nk*nk+m*n+n*k+k*k+
-		2*n+2*m+k+
+	buf := make([]float64, n*(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
+		2*n+3*m+2*k+
 		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
 		n+2*m+k+ // rx rz ry rzp
 		2*m+ // d c
@@ -51,11 +55,13 @@ func newWorker(d dims) *worker {
 	w.setupW = take(n * (m + k))
 	w.kf = take(nk * nk)
 	w.gs = take(m * n)
-	w.y = take(n * k)
-	w.pf = take(k * k)
+	w.y = take(n * (k + m))
+	w.pf = take((k + m) * (k + m))
+	w.act = make([]int, 0, m)
 	w.tn1, w.tn2 = take(n), take(n)
 	w.tm1, w.gdz = take(m), take(m)
 	w.tk1 = take(k)
+	w.tc = take(k + m)
 	w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
 	w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
 	w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
@@ -77,8 +83,9 @@ var (
 )
 
 // factor prepares the Newton system of the current iterate, whose diagonal
-// block is d = λ/s.
-func (w *worker) factor(st *setup, it *item, d []float64) error {
+// block is d = λ/s. On the primal path, inequalities with d > tau are
+// treated like equalities (see below); tau = +Inf keeps them all in H.
+func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	if st.dual {
 		if m == 0 {
@@ -94,6 +101,27 @@ func (w *worker) factor(st *setup, it *item, d []float64) error {
 		}
 		return nil
 	}
+	// Primal path. A very large d_r (an active constraint near the solution)
+	// would swamp H = Q̃ + GᵀDG and ruin its factorisation in every other
+	// direction, so rows with d_r > tau enter H with the moderate weight ρ_g
+	// instead and are handled exactly, like the equalities, through the
+	// Schur complement of C = [A; G_act]:
+	//
+	//	Ĥ = Q + ρAᵀA + Σ_inactive d_r g_r g_rᵀ + Σ_active ρ_g g_r g_rᵀ
+	//	P = CĤ⁻¹Cᵀ + diag(0, 1/(d_act − ρ_g)).
+	w.tau = tau
+	w.act = w.act[:0]
+	for r := 0; r < m; r++ {
+		if d[r] > tau {
+			w.act = append(w.act, r)
+		}
+	}
+	weight := func(r int) float64 {
+		if d[r] > tau {
+			return st.rhoG
+		}
+		return d[r]
+	}
 	h := w.kf[:n*n]
 	copy(h, st.qt)
 	if m > 0 {
@@ -101,7 +129,7 @@ func (w *worker) factor(st *setup, it *item, d []float64) error {
 			for r := 0; r < m; r++ {
 				cols := sp.cols[sp.start[r]:sp.start[r+1]]
 				g := it.g[r*n : (r+1)*n]
-				dr := d[r]
+				dr := weight(r)
 				for x, ca := range cols {
 					va := dr * g[ca]
 					row := h[ca*n:]
@@ -113,7 +141,7 @@ func (w *worker) factor(st *setup, it *item, d []float64) error {
 		} else {
 			gs := w.gs[:m*n]
 			for r := 0; r < m; r++ {
-				sq := math.Sqrt(d[r])
+				sq := math.Sqrt(weight(r))
 				src, dst := it.g[r*n:(r+1)*n], gs[r*n:(r+1)*n]
 				for j, v := range src {
 					dst[j] = sq * v
@@ -125,20 +153,31 @@ func (w *worker) factor(st *setup, it *item, d []float64) error {
 	if !linalg.Potrf(n, h, n) {
 		return errFactorH
 	}
-	if k > 0 {
-		y := w.y[:n*k]
-		for r := 0; r < k; r++ {
-			for j := 0; j < n; j++ {
-				y[j*k+r] = it.a[r*n+j]
-			}
+	c := k + len(w.act)
+	w.nc = c
+	if c == 0 {
+		return nil
+	}
+	y := w.y[:n*c]
+	for r := 0; r < k; r++ {
+		for j := 0; j < n; j++ {
+			y[j*c+r] = it.a[r*n+j]
 		}
-		linalg.SolveUTMulti(n, k, h, n, y, k)
-		pf := w.pf[:k*k]
-		clear(pf)
-		linalg.SyrkTN(k, n, 1, y, k, pf, k)
-		if !linalg.Potrf(k, pf, k) {
-			return errFactorP
+	}
+	for x, r := range w.act {
+		for j := 0; j < n; j++ {
+			y[j*c+k+x] = it.g[r*n+j]
 		}
+	}
+	linalg.SolveUTMulti(n, c, h, n, y, c)
+	pf := w.pf[:c*c]
+	clear(pf)
+	linalg.SyrkTN(c, n, 1, y, c, pf, c)
+	for x, r := range w.act {
+		pf[(k+x)*c+k+x] += 1 / (d[r] - st.rhoG)
+	}
+	if !linalg.Potrf(c, pf, c) {
+		return errFactorP
 	}
 	return nil
 }
@@ -197,6 +236,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		}
 		return
 	}
+	// Primal path; see factor.
 	r := w.tn1
 	for i, v := range rx {
 		r[i] = -v
@@ -204,7 +244,11 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 	if m > 0 {
 		t := w.tm1
 		for i := range t {
-			t[i] = d[i] * rzp[i]
+			if d[i] > w.tau {
+				t[i] = st.rhoG * rzp[i]
+			} else {
+				t[i] = d[i] * rzp[i]
+			}
 		}
 		linalg.GemvT(m, n, -1, it.g, n, t, r)
 	}
@@ -212,19 +256,28 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
 	}
 	linalg.SolveUT(n, w.kf, n, r)
-	if k > 0 {
-		copy(dnu, ry)
-		linalg.GemvT(n, k, 1, w.y, k, r, dnu)
-		linalg.SolveChol(k, w.pf, k, dnu)
-		linalg.Gemv(n, k, -1, w.y, k, dnu, r)
+	c := w.nc
+	yv := w.tc
+	if c > 0 {
+		copy(yv, ry)
+		for x, a := range w.act {
+			yv[k+x] = rzp[a]
+		}
+		linalg.GemvT(n, c, 1, w.y, c, r, yv[:c])
+		linalg.SolveChol(c, w.pf, c, yv[:c])
+		linalg.Gemv(n, c, -1, w.y, c, yv[:c], r)
 	}
 	linalg.SolveU(n, w.kf, n, r)
 	copy(dz, r)
+	copy(dnu, yv[:k])
 	if m > 0 {
 		clear(w.gdz)
 		linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
 		for i := range dl {
 			dl[i] = d[i] * (w.gdz[i] + rzp[i])
+		}
+		for x, a := range w.act {
+			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
 		}
 	}
 }

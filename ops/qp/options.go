@@ -92,7 +92,7 @@ type Solution struct {
 
 // Grads holds the gradients of a loss with respect to the inputs, shaped like
 // the inputs: for a shared input the gradient is the sum over the batch of
-// the per-item gradients. Inputs that were absent have nil gradients.
+// the per-item gradients. G and H are nil when M is 0, A and B when K is 0.
 type Grads struct {
 	Q, P, G, H, A, B []float64
 }

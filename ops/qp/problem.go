@@ -26,8 +26,8 @@ const (
 // over z ∈ ℝⁿ, with M inequality and K equality constraints. Every input is
 // a flat row-major float64 slice that either holds one array per batch item
 // (leading batch dimension) or, when its bit is set in Shared, a single
-// array used by every item. G and H are both nil when M is 0; A and B are
-// both nil when K is 0.
+// array used by every item. When M is 0, G and H are empty (nil); when K is
+// 0, A and B are.
 //
 // Q must be symmetric; the solver uses ½(Q+Qᵀ) (the objective depends on
 // nothing else). The solver keeps a reference to the slices: they must not
@@ -66,17 +66,13 @@ func (p *Problem) validate() (dims, error) {
 	if p.Batch < 0 {
 		return d, fmt.Errorf("%w: negative batch size %d", ErrShape, p.Batch)
 	}
-	if (p.G == nil) != (p.H == nil) {
-		return d, fmt.Errorf("%w: G and h must be given together", ErrShape)
+	// An inequality (equality) block is present when M > 0 (K > 0); then G
+	// and h (A and b) must both be given. With M = 0 they must be empty.
+	if p.M > 0 && (len(p.G) == 0 || len(p.H) == 0) {
+		return d, fmt.Errorf("%w: M=%d needs both G and h", ErrShape, p.M)
 	}
-	if (p.A == nil) != (p.B == nil) {
-		return d, fmt.Errorf("%w: A and b must be given together", ErrShape)
-	}
-	if p.G == nil && p.M != 0 {
-		return d, fmt.Errorf("%w: M=%d but G and h are absent", ErrShape, p.M)
-	}
-	if p.A == nil && p.K != 0 {
-		return d, fmt.Errorf("%w: K=%d but A and b are absent", ErrShape, p.K)
+	if p.K > 0 && (len(p.A) == 0 || len(p.B) == 0) {
+		return d, fmt.Errorf("%w: K=%d needs both A and b", ErrShape, p.K)
 	}
 	n, m, k := p.N, p.M, p.K
 	inputs := []struct {
@@ -84,21 +80,17 @@ func (p *Problem) validate() (dims, error) {
 		x    []float64
 		in   Input
 		size int
-		skip bool
 	}{
-		{"Q", p.Q, InputQ, n * n, false},
-		{"p", p.P, InputP, n, false},
-		{"G", p.G, InputG, m * n, p.G == nil},
-		{"h", p.H, InputH, m, p.H == nil},
-		{"A", p.A, InputA, k * n, p.A == nil},
-		{"b", p.B, InputB, k, p.B == nil},
+		{"Q", p.Q, InputQ, n * n},
+		{"p", p.P, InputP, n},
+		{"G", p.G, InputG, m * n},
+		{"h", p.H, InputH, m},
+		{"A", p.A, InputA, k * n},
+		{"b", p.B, InputB, k},
 	}
 	batch := p.Batch
 	inferred := ""
 	for _, in := range inputs {
-		if in.skip {
-			continue
-		}
 		if p.Shared&in.in != 0 || in.size == 0 {
 			if p.Shared&in.in != 0 && len(in.x) != in.size {
 				return d, fmt.Errorf("%w: shared %s has %d elements, want %d", ErrShape, in.name, len(in.x), in.size)
@@ -122,10 +114,9 @@ func (p *Problem) validate() (dims, error) {
 	if batch == 0 {
 		batch = 1
 	}
-	// Inputs of zero size (m = 0 or k = 0 with G, A given as empty) must be
-	// empty.
+	// Inputs of zero size (m = 0 or k = 0) must be empty.
 	for _, in := range inputs {
-		if !in.skip && in.size == 0 && len(in.x) != 0 {
+		if in.size == 0 && len(in.x) != 0 {
 			return d, fmt.Errorf("%w: %s has %d elements, want 0", ErrShape, in.name, len(in.x))
 		}
 	}

@@ -31,7 +31,8 @@ type setup struct {
 	t  []float64 // k×m
 	// primal path
 	qt     []float64 // Q + ρAᵀA, n×n, upper triangle
-	rho    float64
+	rho    float64 // weight of AᵀA in qt
+	rhoG   float64 // weight of an active row of G in the backward's H
 	sparse *rowPattern // nonzero pattern of G's rows, when sparse updates pay
 	err    error       // why this setup cannot be used (wraps a sentinel)
 }
@@ -51,6 +52,14 @@ type qbase struct {
 	err error     // Q not positive semidefinite
 }
 
+// pdPivot is the smallest squared Cholesky pivot, relative to Q's largest
+// diagonal element, for which Q counts as positive definite.
+const pdPivot = 1e-10
+
+// forcePath overrides the choice between the dual (1) and primal (2)
+// reductions; 0 chooses by cost. Tests set it to compare the two.
+var forcePath = 0
+
 func newQBase(n int, q []float64) *qbase {
 	b := &qbase{qs: make([]float64, n*n)}
 	for i := 0; i < n; i++ {
@@ -58,18 +67,26 @@ func newQBase(n int, q []float64) *qbase {
 			b.qs[i*n+j] = 0.5 * (q[i*n+j] + q[j*n+i])
 		}
 	}
-	u := make([]float64, n*n)
-	copy(u, b.qs)
-	if linalg.Potrf(n, u, n) {
-		b.u = u
-		return b
-	}
-	// Not positive definite: it must at least be positive semidefinite, up to
-	// rounding. A PSD matrix shifted by a small multiple of its scale factors.
 	scale := 0.0
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
 	}
+	u := make([]float64, n*n)
+	copy(u, b.qs)
+	if linalg.Potrf(n, u, n) {
+		// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
+		// meaningless, so such a Q takes the primal path too.
+		small := math.Inf(1)
+		for i := 0; i < n; i++ {
+			small = math.Min(small, u[i*n+i]*u[i*n+i])
+		}
+		if small > pdPivot*scale {
+			b.u = u
+			return b
+		}
+	}
+	// Not positive definite: it must at least be positive semidefinite, up to
+	// rounding. A PSD matrix shifted by a small multiple of its scale factors.
 	delta := 1e-9 * math.Max(scale, 1e-300)
 	if scale == 0 {
 		delta = 1e-300
@@ -113,14 +130,14 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	fn, fm, fk := float64(n), float64(m), float64(k)
 	costPrimal := fn*fn*fn/3 + syrkCost + fn*fn*fk + fk*fk*fk/3
 	costDual := fm * fm * fm / 3
-	if base.u != nil && costDual <= costPrimal {
+	if base.u != nil && (forcePath == 1 || forcePath == 0 && costDual <= costPrimal) {
 		st.dual = true
 		st.u = base.u
 		st.err = dualSetup(w, st, g, a)
 		return st
 	}
 	st.sparse = sp
-	primalSetup(n, k, st, a)
+	primalSetup(n, m, k, st, g, a)
 	return st
 }
 
@@ -182,15 +199,22 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 // primalSetup computes Q̃ = Q + ρAᵀA. Adding ρAᵀ(Az − b) = 0 to the
 // stationarity condition does not change the solution but makes Q̃ + GᵀDG
 // positive definite whenever the QP is strictly convex on its feasible set.
-func primalSetup(n, k int, st *setup, a []float64) {
+func primalSetup(n, m, k int, st *setup, g, a []float64) {
 	st.qt = make([]float64, n*n)
 	copy(st.qt, st.qs)
-	if k == 0 {
-		return
-	}
-	qmax, amax := 0.0, 0.0
+	qmax, gmax, amax := 0.0, 0.0, 0.0
 	for i := 0; i < n; i++ {
 		qmax = math.Max(qmax, math.Abs(st.qs[i*n+i]))
+	}
+	for r := 0; r < m; r++ {
+		gmax = math.Max(gmax, linalg.Dot(n, g[r*n:], g[r*n:]))
+	}
+	if gmax == 0 {
+		gmax = 1
+	}
+	st.rhoG = (1 + qmax) / gmax
+	if k == 0 {
+		return
 	}
 	for r := 0; r < k; r++ {
 		amax = math.Max(amax, linalg.Dot(n, a[r*n:], a[r*n:]))
