@@ -30,9 +30,9 @@ type setup struct {
 	v  []float64 // Cholesky factor of AQ⁻¹Aᵀ, k×k
 	t  []float64 // k×m
 	// primal path
-	qt     []float64 // Q + ρAᵀA, n×n, upper triangle
-	rho    float64 // weight of AᵀA in qt
-	rhoG   float64 // weight of an active row of G in the backward's H
+	qt     []float64   // Q + ρAᵀA, n×n, upper triangle
+	rho    float64     // weight of AᵀA in qt
+	rhoG   float64     // weight of an active row of G in the backward's H
 	sparse *rowPattern // nonzero pattern of G's rows, when sparse updates pay
 	err    error       // why this setup cannot be used (wraps a sentinel)
 }
