@@ -42,6 +42,30 @@ func Potrf(n int, a []float64, lda int) bool {
 	return true
 }
 
+// PotrfTol is Potrf that also reports false when a squared pivot falls
+// below rel times the largest diagonal element of A: a singular matrix can
+// factor with tiny positive pivots in floating point, and rel is the
+// relative size below which the caller treats a pivot as zero.
+func PotrfTol(n int, a []float64, lda int, rel float64) bool {
+	if n <= 0 {
+		return true
+	}
+	checkMat("PotrfTol", n, n, a, lda)
+	dmax := 0.0
+	for i := 0; i < n; i++ {
+		dmax = math.Max(dmax, a[i*lda+i])
+	}
+	if !Potrf(n, a, lda) {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if d := a[i*lda+i]; d*d <= rel*dmax {
+			return false
+		}
+	}
+	return true
+}
+
 // SolveUT solves Uᵀx = b in place (x holds b on entry) for the n×n upper
 // triangular U.
 func SolveUT(n int, u []float64, ldu int, x []float64) {

@@ -176,7 +176,7 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 	for x, r := range w.act {
 		pf[(k+x)*c+k+x] += 1 / (d[r] - st.rhoG)
 	}
-	if !linalg.Potrf(c, pf, c) {
+	if !linalg.PotrfTol(c, pf, c, rankPivot) {
 		return errFactorP
 	}
 	return nil

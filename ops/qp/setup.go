@@ -56,6 +56,11 @@ type qbase struct {
 // diagonal element, for which Q counts as positive definite.
 const pdPivot = 1e-10
 
+// rankPivot is the smallest squared Cholesky pivot, relative to the largest
+// diagonal element, for which an equality Schur complement counts as
+// nonsingular.
+const rankPivot = 1e-13
+
 // forcePath overrides the choice between the dual (1) and primal (2)
 // reductions; 0 chooses by cost. Tests set it to compare the two.
 var forcePath = 0
@@ -73,17 +78,11 @@ func newQBase(n int, q []float64) *qbase {
 	}
 	u := make([]float64, n*n)
 	copy(u, b.qs)
-	if linalg.Potrf(n, u, n) {
-		// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
-		// meaningless, so such a Q takes the primal path too.
-		small := math.Inf(1)
-		for i := 0; i < n; i++ {
-			small = math.Min(small, u[i*n+i]*u[i*n+i])
-		}
-		if small > pdPivot*scale {
-			b.u = u
-			return b
-		}
+	// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
+	// meaningless, so such a Q takes the primal path too.
+	if linalg.PotrfTol(n, u, n, pdPivot) {
+		b.u = u
+		return b
 	}
 	// Not positive definite: it must at least be positive semidefinite, up to
 	// rounding. A PSD matrix shifted by a small multiple of its scale factors.
@@ -176,7 +175,7 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 	if k > 0 {
 		st.v = make([]float64, k*k)
 		linalg.SyrkTN(k, n, 1, wm[m:], ld, st.v, k)
-		if !linalg.Potrf(k, st.v, k) {
+		if !linalg.PotrfTol(k, st.v, k, rankPivot) {
 			return fmt.Errorf("%w: A Q⁻¹ Aᵀ is not positive definite", ErrRankDeficient)
 		}
 		if m > 0 {
