@@ -81,7 +81,15 @@ func GemvT(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
 	}
 	checkMat("GemvT", m, n, a, lda)
 	_, _ = x[m-1], y[n-1]
-	for i := 0; i < m; i++ {
+	i := 0
+	if accel {
+		var t [4]float64
+		for ; i+4 <= m; i += 4 {
+			t = [4]float64{alpha * x[i], alpha * x[i+1], alpha * x[i+2], alpha * x[i+3]}
+			axpy4Asm(n, &t[0], &a[i*lda], lda, &y[0])
+		}
+	}
+	for ; i < m; i++ {
 		Axpy(n, alpha*x[i], a[i*lda:], y)
 	}
 }

@@ -2,22 +2,25 @@ package linalg
 
 import "math"
 
-// cholBlock is the panel width of the blocked Cholesky factorisation and
-// triangular solves.
-const cholBlock = 24
-
 // Potrf computes the Cholesky factorisation A = UᵀU of the n×n symmetric
 // matrix A, whose upper triangle it reads and overwrites with U. It reports
 // false (leaving A partly overwritten) when A is not numerically positive
 // definite, that is when a pivot is not a positive finite number.
+//
+// It is left-looking in panels of blockRows rows: each panel is first
+// updated with all the rows of U above it in one TN product (the kernel's
+// long inner dimension is where the time goes), then factored on its own.
 func Potrf(n int, a []float64, lda int) bool {
 	if n <= 0 {
 		return true
 	}
 	checkMat("Potrf", n, n, a, lda)
-	for k0 := 0; k0 < n; k0 += cholBlock {
-		k1 := min(k0+cholBlock, n)
-		// Factor the panel rows k0..k1 over all columns k0..n.
+	for k0 := 0; k0 < n; k0 += blockRows {
+		k1 := min(k0+blockRows, n)
+		if k0 > 0 {
+			// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
+			tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+		}
 		for k := k0; k < k1; k++ {
 			row := a[k*lda : k*lda+n]
 			d := row[k]
@@ -33,10 +36,6 @@ func Potrf(n int, a []float64, lda int) bool {
 			for i := k + 1; i < k1; i++ {
 				Axpy(n-i, -row[i], row[i:], a[i*lda+i:])
 			}
-		}
-		// Trailing update of rows/columns k1..n with the panel.
-		if k1 < n {
-			SyrkTN(n-k1, k1-k0, -1, a[k0*lda+k1:], lda, a[k1*lda+k1:], lda)
 		}
 	}
 	return true
@@ -74,11 +73,26 @@ func SolveUT(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveUT", n, n, u, ldu)
 	_ = x[n-1]
-	for k := 0; k < n; k++ {
-		xk := x[k] / u[k*ldu+k]
-		x[k] = xk
-		if k+1 < n {
-			Axpy(n-k-1, -xk, u[k*ldu+k+1:], x[k+1:])
+	for k0 := 0; k0 < n; k0 += blockRows {
+		k1 := min(k0+blockRows, n)
+		for k := k0; k < k1; k++ {
+			xk := x[k] / u[k*ldu+k]
+			x[k] = xk
+			for i := k + 1; i < k1; i++ {
+				x[i] -= u[k*ldu+i] * xk
+			}
+		}
+		if k1 == n {
+			break
+		}
+		// x[k1:] −= U[k0:k1, k1:]ᵀ·x[k0:k1]
+		if accel && k1-k0 == 4 {
+			t := [4]float64{-x[k0], -x[k0+1], -x[k0+2], -x[k0+3]}
+			axpy4Asm(n-k1, &t[0], &u[k0*ldu+k1], ldu, &x[k1])
+			continue
+		}
+		for k := k0; k < k1; k++ {
+			Axpy(n-k1, -x[k], u[k*ldu+k1:], x[k1:])
 		}
 	}
 }
@@ -91,12 +105,30 @@ func SolveU(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveU", n, n, u, ldu)
 	_ = x[n-1]
-	for k := n - 1; k >= 0; k-- {
-		s := x[k]
-		if k+1 < n {
-			s -= Dot(n-k-1, u[k*ldu+k+1:], x[k+1:])
+	for k1 := n; k1 > 0; k1 -= blockRows {
+		k0 := max(k1-blockRows, 0)
+		// x[k0:k1] −= U[k0:k1, k1:]·x[k1:]
+		if k1 < n {
+			if accel && k1-k0 == 4 {
+				var t [4]float64
+				dot4Asm(n-k1, &u[k0*ldu+k1], ldu, &x[k1], &t[0])
+				x[k0] -= t[0]
+				x[k0+1] -= t[1]
+				x[k0+2] -= t[2]
+				x[k0+3] -= t[3]
+			} else {
+				for k := k0; k < k1; k++ {
+					x[k] -= Dot(n-k1, u[k*ldu+k1:], x[k1:])
+				}
+			}
 		}
-		x[k] = s / u[k*ldu+k]
+		for k := k1 - 1; k >= k0; k-- {
+			s := x[k]
+			for j := k + 1; j < k1; j++ {
+				s -= u[k*ldu+j] * x[j]
+			}
+			x[k] = s / u[k*ldu+k]
+		}
 	}
 }
 
@@ -107,15 +139,20 @@ func SolveChol(n int, u []float64, ldu int, x []float64) {
 }
 
 // SolveUTMulti solves UᵀX = B in place (X holds B on entry) for the n×n upper
-// triangular U and the n×r matrix B.
+// triangular U and the n×r matrix B. Like Potrf it works on panels of
+// blockRows rows, each first updated with all the solved rows above it.
 func SolveUTMulti(n, r int, u []float64, ldu int, b []float64, ldb int) {
 	if n <= 0 || r <= 0 {
 		return
 	}
 	checkMat("SolveUTMulti U", n, n, u, ldu)
 	checkMat("SolveUTMulti B", n, r, b, ldb)
-	for k0 := 0; k0 < n; k0 += cholBlock {
-		k1 := min(k0+cholBlock, n)
+	for k0 := 0; k0 < n; k0 += blockRows {
+		k1 := min(k0+blockRows, n)
+		if k0 > 0 {
+			// X[k0:k1, :] −= U[0:k0, k0:k1]ᵀ·X[0:k0, :]
+			tnRowBlock(k1-k0, 0, r, k0, -1, u[k0:], ldu, b, ldb, b[k0*ldb:], ldb)
+		}
 		for k := k0; k < k1; k++ {
 			brow := b[k*ldb : k*ldb+r]
 			inv := 1 / u[k*ldu+k]
@@ -125,9 +162,6 @@ func SolveUTMulti(n, r int, u []float64, ldu int, b []float64, ldb int) {
 			for i := k + 1; i < k1; i++ {
 				Axpy(r, -u[k*ldu+i], brow, b[i*ldb:])
 			}
-		}
-		if k1 < n {
-			GemmTN(n-k1, r, k1-k0, -1, u[k0*ldu+k1:], ldu, b[k0*ldb:], ldb, b[k1*ldb:], ldb)
 		}
 	}
 }

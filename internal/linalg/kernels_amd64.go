@@ -33,3 +33,8 @@ func tn4x8Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc i
 //
 //go:noescape
 func tn4x4Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+
+// axpy4Asm computes y[j] += Σ_{r<4} alpha[r]·a[r·lda + j] for j < n.
+//
+//go:noescape
+func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)

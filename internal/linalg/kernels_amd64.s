@@ -278,3 +278,48 @@ tn44_store:
 	VMOVUPD Y8, (DX)
 	VZEROUPPER
 	RET
+
+// func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)
+// y[j] += Σ_{r<4} alpha[r]·a[r·lda + j], j < n.
+TEXT ·axpy4Asm(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ alpha+8(FP), AX
+	VBROADCASTSD (AX), Y0
+	VBROADCASTSD 8(AX), Y1
+	VBROADCASTSD 16(AX), Y2
+	VBROADCASTSD 24(AX), Y3
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	MOVQ y+32(FP), DI
+	XORQ AX, AX
+	LEAQ -4(CX), DX
+	CMPQ AX, DX
+	JG ax4_tail
+ax4_loop:
+	VMOVUPD (DI)(AX*8), Y4
+	VFMADD231PD (SI)(AX*8), Y0, Y4
+	VFMADD231PD (R9)(AX*8), Y1, Y4
+	VFMADD231PD (R10)(AX*8), Y2, Y4
+	VFMADD231PD (R11)(AX*8), Y3, Y4
+	VMOVUPD Y4, (DI)(AX*8)
+	ADDQ $4, AX
+	CMPQ AX, DX
+	JLE ax4_loop
+ax4_tail:
+	CMPQ AX, CX
+	JGE ax4_done
+	VMOVSD (DI)(AX*8), X4
+	VFMADD231SD (SI)(AX*8), X0, X4
+	VFMADD231SD (R9)(AX*8), X1, X4
+	VFMADD231SD (R10)(AX*8), X2, X4
+	VFMADD231SD (R11)(AX*8), X3, X4
+	VMOVSD X4, (DI)(AX*8)
+	INCQ AX
+	JMP ax4_tail
+ax4_done:
+	VZEROUPPER
+	RET

@@ -20,3 +20,7 @@ func tn4x8Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc i
 func tn4x4Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64) {
 	panic("linalg: no vector kernels")
 }
+
+func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64) {
+	panic("linalg: no vector kernels")
+}

@@ -92,9 +92,12 @@ func Random(rng *rand.Rand, c Config) (*qp.Problem, *Planted) {
 			q, g, a := pick(pr.Q, qp.InputQ, n*n, i), pick(pr.G, qp.InputG, m*n, i), pick(pr.A, qp.InputA, k*n, i)
 			z, lam, nu := pl.Z[i*n:(i+1)*n], pl.Lam[i*m:(i+1)*m], pl.Nu[i*k:(i+1)*k]
 			s := make([]float64, m)
+			// At most n − k active rows, so that the multipliers are unique,
+			// and one fewer where possible, so that the active constraints
+			// rarely pin z to an ill-conditioned vertex.
+			maxActive := max(n-k-1, min(n-k, 1))
 			for r := 0; r < m; r++ {
-				// At most n − k active rows, so that the multipliers are unique.
-				if r < n-k && (rng.IntN(2) == 0 || (c.PSD && r < 2)) {
+				if r < maxActive && (rng.IntN(2) == 0 || (c.PSD && r < 2)) {
 					lam[r] = 0.5 + rng.Float64()
 				} else {
 					s[r] = 0.5 + rng.Float64()
