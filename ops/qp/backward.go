@@ -169,7 +169,7 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, g,
 	}
 	clear(w.rzp)
 	clear(w.ry)
-	w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, w.dz, w.dl, w.dnu)
+	w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, w.dz, w.dl, w.dnu, false)
 	dz, wl, dnu := w.dz, w.dl, w.dnu
 	for a := 0; a < n; a++ {
 		row := gq[a*n : (a+1)*n]

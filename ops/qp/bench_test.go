@@ -108,6 +108,7 @@ func BenchmarkSolve(b *testing.B) {
 			ctx := context.Background()
 			var iters float64
 			b.ReportAllocs()
+			cpu0 := cpuNanos()
 			for b.Loop() {
 				sol, err := qp.Solve(ctx, pr, qp.Options{})
 				if err != nil {
@@ -115,6 +116,7 @@ func BenchmarkSolve(b *testing.B) {
 				}
 				iters = meanIters(sol)
 			}
+			reportCPU(b, cpu0)
 			b.ReportMetric(iters, "iters/item")
 		})
 	}
@@ -137,6 +139,7 @@ func BenchmarkSolveBackward(b *testing.B) {
 			}
 			var iters float64
 			b.ReportAllocs()
+			cpu0 := cpuNanos()
 			for b.Loop() {
 				sol, err := qp.Solve(ctx, pr, qp.Options{})
 				if err != nil {
@@ -147,6 +150,7 @@ func BenchmarkSolveBackward(b *testing.B) {
 				}
 				iters = meanIters(sol)
 			}
+			reportCPU(b, cpu0)
 			b.ReportMetric(iters, "iters/item")
 		})
 	}
@@ -168,12 +172,22 @@ func BenchmarkBackward(b *testing.B) {
 				dz[i] = rng.NormFloat64()
 			}
 			b.ReportAllocs()
+			cpu0 := cpuNanos()
 			for b.Loop() {
 				if _, err := qp.Backward(ctx, sol, dz); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
+	}
+}
+
+// reportCPU reports the process CPU time per op since cpu0 (all worker
+// goroutines together).
+func reportCPU(b *testing.B, cpu0 int64) {
+	if cpu0 > 0 && b.N > 0 {
+		b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 type worker struct {
 	d dims
 
-	setupW []float64 // n×(m+k), setup scratch
 	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
 	gs     []float64 // m×n, √d-scaled G (primal path)
 	y      []float64 // n×c, U⁻ᵀCᵀ (primal path)
@@ -23,6 +22,7 @@ type worker struct {
 	tau    float64   // threshold of d for active rows
 
 	tn1, tn2 []float64 // n
+	rhat, f0 []float64 // U⁻ᵀrx (n) and Wᵀ·rhat (m+k), kept between solves
 	tm1, gdz []float64 // m
 	tk1      []float64 // k
 	tc       []float64 // k+m
@@ -41,7 +41,7 @@ func newWorker(d dims) *worker {
 	n, m, k := d.n, d.m, d.k
 	nk := max(n, m)
 	w := &worker{d: d}
-	buf := make([]float64, n*(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
+	buf := make([]float64, n+(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
 		2*n+3*m+2*k+
 		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
 		n+2*m+k+ // rx rz ry rzp
@@ -52,7 +52,7 @@ func newWorker(d dims) *worker {
 		buf = buf[size:]
 		return x
 	}
-	w.setupW = take(n * (m + k))
+	w.rhat, w.f0 = take(n), take(m+k)
 	w.kf = take(nk * nk)
 	w.gs = take(m * n)
 	w.y = take(n * (k + m))
@@ -188,26 +188,33 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 //	G dz − D⁻¹dλ       = −rzp
 //	A dz               = −ry
 //
-// and leaves G·dz in w.gdz.
-func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64) {
+// and leaves G·dz in w.gdz. rxSame says that rx is the one of the previous
+// call (the corrector after the predictor), whose reductions are reused.
+func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame bool) {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	if st.dual {
-		q := w.tn1
-		copy(q, rx)
-		linalg.SolveChol(n, st.u, n, q) // q = Q⁻¹rx
-		if m > 0 {
-			copy(dl, rzp)
-			linalg.Gemv(m, n, -1, it.g, n, q, dl)
+		// With W = [U⁻ᵀGᵀ U⁻ᵀAᵀ] and r̂ = U⁻ᵀrx:
+		//   fλ = rzp − Wgᵀr̂,  fν = V⁻ᵀ(ry − Waᵀr̂),
+		//   (M0 + D⁻¹) dλ = fλ − Tᵀfν,  dν = V⁻¹(fν − T dλ),
+		//   dz = −U⁻¹(r̂ + Wg dλ + Wa dν).
+		ld := m + k
+		if !rxSame {
+			copy(w.rhat, rx)
+			linalg.SolveUT(n, st.u, n, w.rhat)
+			clear(w.f0)
+			linalg.GemvT(n, ld, 1, st.w, ld, w.rhat, w.f0)
+		}
+		for i := 0; i < m; i++ {
+			dl[i] = rzp[i] - w.f0[i]
 		}
 		if k > 0 {
 			f := w.tk1
-			copy(f, ry)
-			linalg.Gemv(k, n, -1, it.a, n, q, f)
-			linalg.SolveUT(k, st.v, k, f) // f = V⁻ᵀ(ry − AQ⁻¹rx)
+			for i := 0; i < k; i++ {
+				f[i] = ry[i] - w.f0[m+i]
+			}
+			linalg.SolveUT(k, st.v, k, f)
 			if m > 0 {
 				linalg.GemvT(k, m, -1, st.t, m, f, dl)
-			}
-			if m > 0 {
 				linalg.SolveChol(m, w.kf, m, dl)
 			}
 			copy(dnu, f)
@@ -218,15 +225,13 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		} else if m > 0 {
 			linalg.SolveChol(m, w.kf, m, dl)
 		}
+		y := w.tc[:ld]
+		copy(y, dl)
+		copy(y[m:], dnu)
 		r := w.tn1
-		copy(r, rx)
-		if m > 0 {
-			linalg.GemvT(m, n, 1, it.g, n, dl, r)
-		}
-		if k > 0 {
-			linalg.GemvT(k, n, 1, it.a, n, dnu, r)
-		}
-		linalg.SolveChol(n, st.u, n, r)
+		copy(r, w.rhat)
+		linalg.Gemv(n, ld, 1, st.w, ld, y, r)
+		linalg.SolveU(n, st.u, n, r)
 		for i, v := range r {
 			dz[i] = -v
 		}

@@ -26,6 +26,7 @@ type setup struct {
 	qs   []float64 // ½(Q+Qᵀ), n×n
 	// dual path
 	u  []float64 // Cholesky factor of Q (upper), n×n
+	w  []float64 // [U⁻ᵀGᵀ U⁻ᵀAᵀ], n×(m+k)
 	m0 []float64 // m×m, upper triangle
 	v  []float64 // Cholesky factor of AQ⁻¹Aᵀ, k×k
 	t  []float64 // k×m
@@ -66,10 +67,13 @@ const rankPivot = 1e-13
 var forcePath = 0
 
 func newQBase(n int, q []float64) *qbase {
-	b := &qbase{qs: make([]float64, n*n)}
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			b.qs[i*n+j] = 0.5 * (q[i*n+j] + q[j*n+i])
+	b := &qbase{qs: q}
+	if !symmetric(n, q) {
+		b.qs = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				b.qs[i*n+j] = 0.5 * (q[i*n+j] + q[j*n+i])
+			}
 		}
 	}
 	scale := 0.0
@@ -100,6 +104,17 @@ func newQBase(n int, q []float64) *qbase {
 	return b
 }
 
+func symmetric(n int, q []float64) bool {
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			if q[i*n+j] != q[j*n+i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // newSetup builds the setup for one item's Q (through base), G and A. w
 // provides scratch space.
 func newSetup(w *worker, base *qbase, g, a []float64) *setup {
@@ -113,17 +128,20 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	var sp *rowPattern
 	syrkCost := float64(m) * float64(n) * float64(n) / 2
 	if m > 0 {
-		sp = patternOf(m, n, g)
 		c := 0.0
 		for r := 0; r < m; r++ {
-			nz := float64(sp.start[r+1] - sp.start[r])
+			nz := 0.0
+			for _, v := range g[r*n : (r+1)*n] {
+				if v != 0 {
+					nz++
+				}
+			}
 			c += nz * (nz + 1) / 2
 		}
 		// Dense updates run several times faster per flop.
 		if c*8 < syrkCost {
 			syrkCost = c
-		} else {
-			sp = nil
+			sp = patternOf(m, n, g)
 		}
 	}
 	fn, fm, fk := float64(n), float64(m), float64(k)
@@ -160,7 +178,8 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 	// Wg = U⁻ᵀGᵀ (n×m) and Wa = U⁻ᵀAᵀ (n×k), side by side in one n×(m+k)
 	// matrix so that one triangular solve serves both.
 	ld := m + k
-	wm := w.setupW[:n*ld]
+	wm := make([]float64, n*ld)
+	st.w = wm
 	for r := 0; r < m; r++ {
 		for j := 0; j < n; j++ {
 			wm[j*ld+r] = g[r*n+j]
