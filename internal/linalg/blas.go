@@ -50,6 +50,21 @@ func axpyGo(alpha float64, x, y []float64) {
 	}
 }
 
+// Scal computes x[i] *= alpha for the first n elements.
+func Scal(n int, alpha float64, x []float64) {
+	if n <= 0 {
+		return
+	}
+	_ = x[n-1]
+	if accel {
+		scalAsm(n, alpha, &x[0])
+		return
+	}
+	for i := range x[:n] {
+		x[i] *= alpha
+	}
+}
+
 // Gemv computes y += alpha·A·x for the m×n matrix A.
 func Gemv(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
 	if m <= 0 || n <= 0 {

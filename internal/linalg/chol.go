@@ -15,24 +15,47 @@ func Potrf(n int, a []float64, lda int) bool {
 		return true
 	}
 	checkMat("Potrf", n, n, a, lda)
+	return potrf(n, nil, 0, nil, a, lda)
+}
+
+// PotrfShifted computes the Cholesky factor U of S + diag(d) into the upper
+// triangle of u, reading only the upper triangle of S (which it does not
+// modify). It is Potrf(copy of S with d added to its diagonal) without the
+// separate copy.
+func PotrfShifted(n int, s []float64, lds int, d []float64, u []float64, ldu int) bool {
+	if n <= 0 {
+		return true
+	}
+	checkMat("PotrfShifted S", n, n, s, lds)
+	checkMat("PotrfShifted U", n, n, u, ldu)
+	_ = d[n-1]
+	return potrf(n, s, lds, d, u, ldu)
+}
+
+// potrf factors into a; when s is not nil, each panel's rows are first
+// copied from s (upper part) with d added to the diagonal.
+func potrf(n int, s []float64, lds int, d []float64, a []float64, lda int) bool {
 	for k0 := 0; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
+		if s != nil {
+			for k := k0; k < k1; k++ {
+				copy(a[k*lda+k0:k*lda+n], s[k*lds+k0:k*lds+n])
+				a[k*lda+k] += d[k]
+			}
+		}
 		if k0 > 0 {
 			// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
 			tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
 		}
 		for k := k0; k < k1; k++ {
 			row := a[k*lda : k*lda+n]
-			d := row[k]
-			if !(d > 0) || math.IsInf(d, 1) {
+			p := row[k]
+			if !(p > 0) || math.IsInf(p, 1) {
 				return false
 			}
-			d = math.Sqrt(d)
-			row[k] = d
-			inv := 1 / d
-			for j := k + 1; j < n; j++ {
-				row[j] *= inv
-			}
+			p = math.Sqrt(p)
+			row[k] = p
+			Scal(n-k-1, 1/p, row[k+1:])
 			for i := k + 1; i < k1; i++ {
 				Axpy(n-i, -row[i], row[i:], a[i*lda+i:])
 			}
@@ -75,11 +98,21 @@ func SolveUT(n int, u []float64, ldu int, x []float64) {
 	_ = x[n-1]
 	for k0 := 0; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
-		for k := k0; k < k1; k++ {
-			xk := x[k] / u[k*ldu+k]
-			x[k] = xk
-			for i := k + 1; i < k1; i++ {
-				x[i] -= u[k*ldu+i] * xk
+		if k1-k0 == 4 {
+			r0, r1, r2, r3 := u[k0*ldu+k0:k0*ldu+k0+4], u[(k0+1)*ldu+k0:(k0+1)*ldu+k0+4], u[(k0+2)*ldu+k0:(k0+2)*ldu+k0+4], u[(k0+3)*ldu+k0:(k0+3)*ldu+k0+4]
+			xs := x[k0 : k0+4]
+			x0 := xs[0] / r0[0]
+			x1 := (xs[1] - r0[1]*x0) / r1[1]
+			x2 := (xs[2] - r0[2]*x0 - r1[2]*x1) / r2[2]
+			x3 := (xs[3] - r0[3]*x0 - r1[3]*x1 - r2[3]*x2) / r3[3]
+			xs[0], xs[1], xs[2], xs[3] = x0, x1, x2, x3
+		} else {
+			for k := k0; k < k1; k++ {
+				xk := x[k] / u[k*ldu+k]
+				x[k] = xk
+				for i := k + 1; i < k1; i++ {
+					x[i] -= u[k*ldu+i] * xk
+				}
 			}
 		}
 		if k1 == n {
@@ -122,6 +155,16 @@ func SolveU(n int, u []float64, ldu int, x []float64) {
 				}
 			}
 		}
+		if k1-k0 == 4 {
+			r0, r1, r2, r3 := u[k0*ldu+k0:k0*ldu+k0+4], u[(k0+1)*ldu+k0:(k0+1)*ldu+k0+4], u[(k0+2)*ldu+k0:(k0+2)*ldu+k0+4], u[(k0+3)*ldu+k0:(k0+3)*ldu+k0+4]
+			xs := x[k0 : k0+4]
+			x3 := xs[3] / r3[3]
+			x2 := (xs[2] - r2[3]*x3) / r2[2]
+			x1 := (xs[1] - r1[2]*x2 - r1[3]*x3) / r1[1]
+			x0 := (xs[0] - r0[1]*x1 - r0[2]*x2 - r0[3]*x3) / r0[0]
+			xs[0], xs[1], xs[2], xs[3] = x0, x1, x2, x3
+			continue
+		}
 		for k := k1 - 1; k >= k0; k-- {
 			s := x[k]
 			for j := k + 1; j < k1; j++ {
@@ -155,10 +198,7 @@ func SolveUTMulti(n, r int, u []float64, ldu int, b []float64, ldb int) {
 		}
 		for k := k0; k < k1; k++ {
 			brow := b[k*ldb : k*ldb+r]
-			inv := 1 / u[k*ldu+k]
-			for j := range brow {
-				brow[j] *= inv
-			}
+			Scal(r, 1/u[k*ldu+k], brow)
 			for i := k + 1; i < k1; i++ {
 				Axpy(r, -u[k*ldu+i], brow, b[i*ldb:])
 			}

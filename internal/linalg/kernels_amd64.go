@@ -38,3 +38,8 @@ func tn4x4Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc i
 //
 //go:noescape
 func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)
+
+// scalAsm computes x[i] *= alpha for i < n.
+//
+//go:noescape
+func scalAsm(n int, alpha float64, x *float64)

@@ -323,3 +323,39 @@ ax4_tail:
 ax4_done:
 	VZEROUPPER
 	RET
+
+// func scalAsm(n int, alpha float64, x *float64)
+// x[i] *= alpha, i < n.
+TEXT ·scalAsm(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), CX
+	VBROADCASTSD alpha+8(FP), Y0
+	MOVQ x+16(FP), DI
+	CMPQ CX, $8
+	JLT scal_tail4
+scal_loop8:
+	VMULPD (DI), Y0, Y1
+	VMULPD 32(DI), Y0, Y2
+	VMOVUPD Y1, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ $64, DI
+	SUBQ $8, CX
+	CMPQ CX, $8
+	JGE scal_loop8
+scal_tail4:
+	CMPQ CX, $4
+	JLT scal_tail1
+	VMULPD (DI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, DI
+	SUBQ $4, CX
+scal_tail1:
+	TESTQ CX, CX
+	JE scal_done
+	VMULSD (DI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, DI
+	DECQ CX
+	JMP scal_tail1
+scal_done:
+	VZEROUPPER
+	RET

@@ -24,3 +24,5 @@ func tn4x4Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc i
 func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64) {
 	panic("linalg: no vector kernels")
 }
+
+func scalAsm(n int, alpha float64, x *float64) { panic("linalg: no vector kernels") }

@@ -263,3 +263,71 @@ func TestBadSizesPanic(t *testing.T) {
 	}()
 	Potrf(4, make([]float64, 15), 4)
 }
+
+func TestPotrfShiftedScal(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(6, 6))
+		for _, n := range sizes {
+			ld := n + 2
+			s := spd(rng, n, ld)
+			d := make([]float64, n)
+			for i := range d {
+				d[i] = rng.Float64()
+			}
+			want := append([]float64(nil), s...)
+			for i := 0; i < n; i++ {
+				want[i*ld+i] += d[i]
+			}
+			if !Potrf(n, want, ld) {
+				t.Fatal("Potrf failed")
+			}
+			orig := append([]float64(nil), s...)
+			u := make([]float64, n*(n+1))
+			if !PotrfShifted(n, s, ld, d, u, n+1) {
+				t.Fatal("PotrfShifted failed")
+			}
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if math.Abs(u[i*(n+1)+j]-want[i*ld+j]) > 1e-13*(1+math.Abs(want[i*ld+j])) {
+						t.Fatalf("n=%d: U[%d][%d] = %v, want %v", n, i, j, u[i*(n+1)+j], want[i*ld+j])
+					}
+				}
+			}
+			close(t, "S unchanged", s, orig, 0)
+			x := randSlice(rng, n+1)
+			y := append([]float64(nil), x...)
+			Scal(n, -2.5, y)
+			for i := range x {
+				w := x[i]
+				if i < n {
+					w *= -2.5
+				}
+				if y[i] != w {
+					t.Fatalf("Scal n=%d [%d]: %v want %v", n, i, y[i], w)
+				}
+			}
+		}
+	})
+}
+
+func TestPotrfTol(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		// A rank-deficient PSD matrix vvᵀ + wwᵀ (n = 6) can factor with tiny
+		// pivots; PotrfTol must reject it, and accept a well-conditioned one.
+		n := 6
+		rng := rand.New(rand.NewPCG(7, 7))
+		v, w := randSlice(rng, n), randSlice(rng, n)
+		a := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				a[i*n+j] = v[i]*v[j] + w[i]*w[j]
+			}
+		}
+		if PotrfTol(n, append([]float64(nil), a...), n, 1e-12) {
+			t.Error("PotrfTol accepted a rank-2 matrix")
+		}
+		if !PotrfTol(n, spd(rng, n, n), n, 1e-12) {
+			t.Error("PotrfTol rejected an SPD matrix")
+		}
+	})
+}

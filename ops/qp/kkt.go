@@ -91,12 +91,11 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 		if m == 0 {
 			return nil
 		}
-		kf := w.kf[:m*m]
-		copy(kf, st.m0)
+		dinv := w.tm1
 		for i := 0; i < m; i++ {
-			kf[i*m+i] += 1 / d[i]
+			dinv[i] = 1 / d[i]
 		}
-		if !linalg.Potrf(m, kf, m) {
+		if !linalg.PotrfShifted(m, st.m0, m, dinv, w.kf[:m*m], m) {
 			return errFactorK
 		}
 		return nil
