@@ -68,6 +68,9 @@ func reduceRegs(name string, fn reduceFn, inputSince int, wrap func(*reduceKerne
 		if b.Version >= inputSince {
 			k.axesInput = true
 			k.noop = b.Int("noop_with_empty_axes", 0) != 0
+			if b.HasAttr("axes") {
+				return nil, b.Errorf("%s-%d takes its axes as an input, not an attribute", name, inputSince)
+			}
 		} else {
 			k.axes = b.Ints("axes", nil)
 		}
