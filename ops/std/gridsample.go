@@ -231,7 +231,7 @@ func (k *gridSampleKernel) taps(t *gsTaps, gx, gy float64, H, W int) {
 // taps at -1, 0, 1, 2 for a fractional position t in [0, 1).
 func cubicWeights(t float64) [4]float64 {
 	const a = -0.75
-	near := func(d float64) float64 { return ((a+2)*d-(a+3))*d*d + 1 } // |d| <= 1
+	near := func(d float64) float64 { return ((a+2)*d-(a+3))*d*d + 1 }  // |d| <= 1
 	far := func(d float64) float64 { return ((a*d-5*a)*d+8*a)*d - 4*a } // 1 < |d| < 2
 	return [4]float64{far(t + 1), near(t), near(1 - t), far(2 - t)}
 }
