@@ -111,10 +111,10 @@ func (k *argKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 func argIndices[T tensor.Number](src []T, O, R, I int, isMax, last bool) []int64 {
 	out := make([]int64, O*I)
 	better := func(v, b T) bool {
-		if isNaN(b) {
-			return last && isNaN(v)
+		if redIsNaN(b) {
+			return last && redIsNaN(v)
 		}
-		if isNaN(v) {
+		if redIsNaN(v) {
 			return true
 		}
 		if last {

@@ -9,51 +9,51 @@ import (
 // tensor along an axis and stacking per-iteration tensors along a new axis,
 // for every dtype.
 
-// copyBlocks copies nblk blocks of n elements from src to dst (same
+// ctrlCopyBlocks copies nblk blocks of n elements from src to dst (same
 // dtype): block b goes from src[sOff+b*sStride:] to dst[dOff+b*dStride:].
-func copyBlocks(dst, src *tensor.Tensor, nblk, n, dOff, dStride, sOff, sStride int) {
+func ctrlCopyBlocks(dst, src *tensor.Tensor, nblk, n, dOff, dStride, sOff, sStride int) {
 	switch d := dst.Raw().(type) {
 	case []float32:
-		copyBlocksT(d, src.Raw().([]float32), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]float32), nblk, n, dOff, dStride, sOff, sStride)
 	case []float64:
-		copyBlocksT(d, src.Raw().([]float64), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]float64), nblk, n, dOff, dStride, sOff, sStride)
 	case []tensor.F16:
-		copyBlocksT(d, src.Raw().([]tensor.F16), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]tensor.F16), nblk, n, dOff, dStride, sOff, sStride)
 	case []tensor.BF16:
-		copyBlocksT(d, src.Raw().([]tensor.BF16), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]tensor.BF16), nblk, n, dOff, dStride, sOff, sStride)
 	case []int8:
-		copyBlocksT(d, src.Raw().([]int8), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]int8), nblk, n, dOff, dStride, sOff, sStride)
 	case []int16:
-		copyBlocksT(d, src.Raw().([]int16), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]int16), nblk, n, dOff, dStride, sOff, sStride)
 	case []int32:
-		copyBlocksT(d, src.Raw().([]int32), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]int32), nblk, n, dOff, dStride, sOff, sStride)
 	case []int64:
-		copyBlocksT(d, src.Raw().([]int64), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]int64), nblk, n, dOff, dStride, sOff, sStride)
 	case []uint8:
-		copyBlocksT(d, src.Raw().([]uint8), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]uint8), nblk, n, dOff, dStride, sOff, sStride)
 	case []uint16:
-		copyBlocksT(d, src.Raw().([]uint16), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]uint16), nblk, n, dOff, dStride, sOff, sStride)
 	case []uint32:
-		copyBlocksT(d, src.Raw().([]uint32), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]uint32), nblk, n, dOff, dStride, sOff, sStride)
 	case []uint64:
-		copyBlocksT(d, src.Raw().([]uint64), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]uint64), nblk, n, dOff, dStride, sOff, sStride)
 	case []bool:
-		copyBlocksT(d, src.Raw().([]bool), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]bool), nblk, n, dOff, dStride, sOff, sStride)
 	case []string:
-		copyBlocksT(d, src.Raw().([]string), nblk, n, dOff, dStride, sOff, sStride)
+		ctrlCopyBlocksT(d, src.Raw().([]string), nblk, n, dOff, dStride, sOff, sStride)
 	default:
-		panic("copyBlocks: unexpected storage")
+		panic("ctrlCopyBlocks: unexpected storage")
 	}
 }
 
-func copyBlocksT[T any](dst, src []T, nblk, n, dOff, dStride, sOff, sStride int) {
+func ctrlCopyBlocksT[T any](dst, src []T, nblk, n, dOff, dStride, sOff, sStride int) {
 	for b := 0; b < nblk; b++ {
 		copy(dst[dOff+b*dStride:dOff+b*dStride+n], src[sOff+b*sStride:sOff+b*sStride+n])
 	}
 }
 
-// takeAxis returns t[..., i, ...] (index i along axis), one rank lower.
-func takeAxis(t *tensor.Tensor, axis, i int) (*tensor.Tensor, error) {
+// ctrlTakeAxis returns t[..., i, ...] (index i along axis), one rank lower.
+func ctrlTakeAxis(t *tensor.Tensor, axis, i int) (*tensor.Tensor, error) {
 	shape := t.Shape()
 	outShape := append(append([]int{}, shape[:axis]...), shape[axis+1:]...)
 	outer, inner := 1, 1
@@ -68,13 +68,13 @@ func takeAxis(t *tensor.Tensor, axis, i int) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	n := shape[axis]
-	copyBlocks(out, t, outer, inner, 0, inner, i*inner, n*inner)
+	ctrlCopyBlocks(out, t, outer, inner, 0, inner, i*inner, n*inner)
 	return out, nil
 }
 
-// stackAxis stacks same-shaped, same-dtype tensors along a new axis; when
+// ctrlStackAxis stacks same-shaped, same-dtype tensors along a new axis; when
 // reverse, the last tensor comes first.
-func stackAxis(rc *runtime.RunContext, ts []*tensor.Tensor, axis int, reverse bool) (*tensor.Tensor, error) {
+func ctrlStackAxis(rc *runtime.RunContext, ts []*tensor.Tensor, axis int, reverse bool) (*tensor.Tensor, error) {
 	elem := ts[0].Shape()
 	dt := ts[0].DType()
 	for _, t := range ts[1:] {
@@ -106,7 +106,7 @@ func stackAxis(rc *runtime.RunContext, ts []*tensor.Tensor, axis int, reverse bo
 		if reverse {
 			pos = n - 1 - k
 		}
-		copyBlocks(out, t, outer, inner, pos*inner, n*inner, 0, inner)
+		ctrlCopyBlocks(out, t, outer, inner, pos*inner, n*inner, 0, inner)
 	}
 	return out, nil
 }

@@ -41,8 +41,8 @@ var ctrlRegistry = sync.OnceValue(func() *runtime.Registry {
 	return r
 })
 
-// tinfo declares a tensor value; no dims means unknown rank.
-func tinfo(name string, dt tensor.DType, dims ...int64) runtime.ValueInfo {
+// ctrlInfo declares a tensor value; no dims means unknown rank.
+func ctrlInfo(name string, dt tensor.DType, dims ...int64) runtime.ValueInfo {
 	vi := runtime.ValueInfo{Name: name, DType: dt}
 	if dims != nil {
 		vi.Shape = make([]runtime.Dim, len(dims))
@@ -53,7 +53,7 @@ func tinfo(name string, dt tensor.DType, dims ...int64) runtime.ValueInfo {
 	return vi
 }
 
-func gnode(op string, in, out []string, attrs ...runtime.Attribute) *runtime.Node {
+func ctrlNode(op string, in, out []string, attrs ...runtime.Attribute) *runtime.Node {
 	n := &runtime.Node{OpType: op, Inputs: in, Outputs: out, Attrs: attrs}
 	if op == "Less" || op == "Fail" {
 		n.Domain = "test"
@@ -61,20 +61,20 @@ func gnode(op string, in, out []string, attrs ...runtime.Attribute) *runtime.Nod
 	return n
 }
 
-func attrGraph(name string, g *runtime.Graph) runtime.Attribute {
+func ctrlGraphAttr(name string, g *runtime.Graph) runtime.Attribute {
 	return runtime.Attribute{Name: name, Kind: runtime.AttrGraph, Graph: g}
 }
 
-// compileGraph compiles g at the given default-domain opset.
-func compileGraph(g *runtime.Graph, opset int, opts runtime.Options) (*runtime.Model, error) {
+// ctrlCompile compiles g at the given default-domain opset.
+func ctrlCompile(g *runtime.Graph, opset int, opts runtime.Options) (*runtime.Model, error) {
 	g.Opsets = map[string]int{"": opset, "test": 1}
 	return runtime.Compile(g, ctrlRegistry(), opts)
 }
 
-// runGraph compiles and runs g, failing the test on error.
-func runGraph(t *testing.T, g *runtime.Graph, opset int, in map[string]*tensor.Tensor) map[string]*tensor.Tensor {
+// ctrlRun compiles and runs g, failing the test on error.
+func ctrlRun(t *testing.T, g *runtime.Graph, opset int, in map[string]*tensor.Tensor) map[string]*tensor.Tensor {
 	t.Helper()
-	m, err := compileGraph(g, opset, runtime.Options{})
+	m, err := ctrlCompile(g, opset, runtime.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +85,9 @@ func runGraph(t *testing.T, g *runtime.Graph, opset int, in map[string]*tensor.T
 	return out
 }
 
-// runGraphErr compiles and runs g and returns the first error.
-func runGraphErr(ctx context.Context, g *runtime.Graph, opset int, opts runtime.Options, in map[string]*tensor.Tensor) error {
-	m, err := compileGraph(g, opset, opts)
+// ctrlRunErr compiles and runs g and returns the first error.
+func ctrlRunErr(ctx context.Context, g *runtime.Graph, opset int, opts runtime.Options, in map[string]*tensor.Tensor) error {
+	m, err := ctrlCompile(g, opset, opts)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func TestTakeAndStackAxis(t *testing.T) {
 	for ax := 0; ax < 3; ax++ {
 		var parts []*tensor.Tensor
 		for i := 0; i < x.Dim(ax); i++ {
-			p, err := takeAxis(x, ax, i)
+			p, err := ctrlTakeAxis(x, ax, i)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestTakeAndStackAxis(t *testing.T) {
 		st := tensor.Strides(x.Shape())
 		for i, p := range parts {
 			if p.Rank() != 2 {
-				t.Fatalf("takeAxis rank %d", p.Rank())
+				t.Fatalf("ctrlTakeAxis rank %d", p.Rank())
 			}
 			ps := p.Shape()
 			for a := 0; a < ps[0]; a++ {
@@ -125,7 +125,7 @@ func TestTakeAndStackAxis(t *testing.T) {
 				}
 			}
 		}
-		back, err := stackAxis(rc, parts, ax, false)
+		back, err := ctrlStackAxis(rc, parts, ax, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,10 +140,10 @@ func TestTakeAndStackAxis(t *testing.T) {
 	}
 	// Mismatched elements are errors.
 	a, b := tensor.Make[float32](2), tensor.Make[float32](3)
-	if _, err := stackAxis(rc, []*tensor.Tensor{a, b}, 0, false); !errors.Is(err, tensor.ErrShape) {
+	if _, err := ctrlStackAxis(rc, []*tensor.Tensor{a, b}, 0, false); !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("mismatched shapes: %v", err)
 	}
-	if _, err := stackAxis(rc, []*tensor.Tensor{a, tensor.Make[float64](2)}, 0, false); !errors.Is(err, tensor.ErrDType) {
+	if _, err := ctrlStackAxis(rc, []*tensor.Tensor{a, tensor.Make[float64](2)}, 0, false); !errors.Is(err, tensor.ErrDType) {
 		t.Fatalf("mismatched dtypes: %v", err)
 	}
 }

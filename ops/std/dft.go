@@ -51,8 +51,8 @@ func (k *dftKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		return nil, errShape("DFT onesided needs a real signal")
 	}
 	n := x.Dim(ax)
-	if t := optInput(in, 1); t != nil {
-		v, err := scalarInt(t, "DFT dft_length")
+	if t := sigOptInput(in, 1); t != nil {
+		v, err := sigScalarInt(t, "DFT dft_length")
 		if err != nil {
 			return nil, err
 		}

@@ -22,11 +22,11 @@ type fftPlan struct {
 	filt    []complex128 // Bluestein: forward FFT of the conjugate chirp
 }
 
-func isPow2(n int) bool { return n > 0 && n&(n-1) == 0 }
+func fftIsPow2(n int) bool { return n > 0 && n&(n-1) == 0 }
 
 func newFFTPlan(n int, inverse bool) *fftPlan {
 	p := &fftPlan{n: n, inverse: inverse}
-	if isPow2(n) {
+	if fftIsPow2(n) {
 		p.m = n
 		p.radix2Tables()
 		return p
@@ -45,16 +45,16 @@ func newFFTPlan(n int, inverse bool) *fftPlan {
 		p.chirp[k] = complex(math.Cos(a), math.Sin(a))
 	}
 	p.filt = make([]complex128, p.m)
-	p.filt[0] = conj(p.chirp[0])
+	p.filt[0] = fftConj(p.chirp[0])
 	for k := 1; k < n; k++ {
-		c := conj(p.chirp[k])
+		c := fftConj(p.chirp[k])
 		p.filt[k], p.filt[p.m-k] = c, c
 	}
 	p.radix2(p.filt, false)
 	return p
 }
 
-func conj(c complex128) complex128 { return complex(real(c), -imag(c)) }
+func fftConj(c complex128) complex128 { return complex(real(c), -imag(c)) }
 
 func (p *fftPlan) radix2Tables() {
 	m := p.m
@@ -86,7 +86,7 @@ func (p *fftPlan) radix2(x []complex128, inverse bool) {
 			for k := 0; k < half; k++ {
 				w := p.tw[k*step]
 				if inverse {
-					w = conj(w)
+					w = fftConj(w)
 				}
 				a, b := x[start+k], x[start+k+half]*w
 				x[start+k], x[start+k+half] = a+b, a-b

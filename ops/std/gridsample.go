@@ -150,13 +150,13 @@ func (k *gridSampleKernel) pad(v float64, size int) float64 {
 		if k.alignCorners {
 			lo, hi = 0, float64(size-1)
 		}
-		return math.Min(math.Max(reflect(v, lo, hi), 0), float64(size-1))
+		return math.Min(math.Max(gsReflect(v, lo, hi), 0), float64(size-1))
 	}
 	return v
 }
 
-// reflect mirrors v at lo and hi until it lies in [lo, hi].
-func reflect(v, lo, hi float64) float64 {
+// gsReflect mirrors v at lo and hi until it lies in [lo, hi].
+func gsReflect(v, lo, hi float64) float64 {
 	span := hi - lo
 	if span <= 0 {
 		return lo

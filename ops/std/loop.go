@@ -115,7 +115,7 @@ func (k *loopKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		if len(s) == 0 {
 			t, err = emptyScanOutput(outs[1+k.carry+j], 0)
 		} else {
-			t, err = stackAxis(rc, s, 0, false)
+			t, err = ctrlStackAxis(rc, s, 0, false)
 		}
 		if err != nil {
 			return nil, err

@@ -17,64 +17,64 @@ import (
 func loopGraph(withM, withCond bool, condNode *runtime.Node) *runtime.Graph {
 	body := &runtime.Graph{
 		Name:    "body",
-		Inputs:  []runtime.ValueInfo{tinfo("i", tensor.Int64), tinfo("c_in", tensor.Bool), tinfo("y_in", tensor.Float32, 2)},
-		Outputs: []runtime.ValueInfo{tinfo("c_out", tensor.Bool), tinfo("y_out", tensor.Float32, 2), tinfo("y_scan", tensor.Float32, 2), tinfo("i_scan", tensor.Int64)},
+		Inputs:  []runtime.ValueInfo{ctrlInfo("i", tensor.Int64), ctrlInfo("c_in", tensor.Bool), ctrlInfo("y_in", tensor.Float32, 2)},
+		Outputs: []runtime.ValueInfo{ctrlInfo("c_out", tensor.Bool), ctrlInfo("y_out", tensor.Float32, 2), ctrlInfo("y_scan", tensor.Float32, 2), ctrlInfo("i_scan", tensor.Int64)},
 		Nodes: []*runtime.Node{
-			gnode("Add", []string{"y_in", "x"}, []string{"y_out"}),
-			gnode("Identity", []string{"y_out"}, []string{"y_scan"}),
-			gnode("Identity", []string{"i"}, []string{"i_scan"}),
+			ctrlNode("Add", []string{"y_in", "x"}, []string{"y_out"}),
+			ctrlNode("Identity", []string{"y_out"}, []string{"y_scan"}),
+			ctrlNode("Identity", []string{"i"}, []string{"i_scan"}),
 		},
 	}
 	if condNode == nil {
-		condNode = gnode("Identity", []string{"c_in"}, []string{"c_out"})
+		condNode = ctrlNode("Identity", []string{"c_in"}, []string{"c_out"})
 	}
 	body.Nodes = append(body.Nodes, condNode)
 	m, c := "", ""
-	inputs := []runtime.ValueInfo{tinfo("x", tensor.Float32, 2), tinfo("y0", tensor.Float32, 2)}
+	inputs := []runtime.ValueInfo{ctrlInfo("x", tensor.Float32, 2), ctrlInfo("y0", tensor.Float32, 2)}
 	if withM {
 		m = "M"
-		inputs = append(inputs, tinfo("M", tensor.Int64))
+		inputs = append(inputs, ctrlInfo("M", tensor.Int64))
 	}
 	if withCond {
 		c = "cond"
-		inputs = append(inputs, tinfo("cond", tensor.Bool))
+		inputs = append(inputs, ctrlInfo("cond", tensor.Bool))
 	}
 	return &runtime.Graph{
 		Name:    "main",
 		Inputs:  inputs,
 		Outputs: []runtime.ValueInfo{{Name: "y"}, {Name: "ys"}, {Name: "iters"}},
-		Nodes: []*runtime.Node{gnode("Loop", []string{m, c, "y0"}, []string{"y", "ys", "iters"},
-			attrGraph("body", body))},
+		Nodes: []*runtime.Node{ctrlNode("Loop", []string{m, c, "y0"}, []string{"y", "ys", "iters"},
+			ctrlGraphAttr("body", body))},
 	}
 }
 
 func TestLoopForLoop(t *testing.T) {
 	x := tensor.MustFromSlice([]int{2}, []float32{1, 10})
 	y0 := tensor.MustFromSlice([]int{2}, []float32{0.5, -1})
-	out := runGraph(t, loopGraph(true, true, nil), 11, map[string]*tensor.Tensor{
+	out := ctrlRun(t, loopGraph(true, true, nil), 11, map[string]*tensor.Tensor{
 		"x": x, "y0": y0, "M": tensor.Scalar(int64(4)), "cond": tensor.Scalar(true)})
 	assertClose(t, out["y"], tensor.MustFromSlice([]int{2}, []float32{4.5, 39}), 0, 0)
 	assertClose(t, out["ys"], tensor.MustFromSlice([]int{4, 2}, []float32{1.5, 9, 2.5, 19, 3.5, 29, 4.5, 39}), 0, 0)
 	assertClose(t, out["iters"], tensor.MustFromSlice([]int{4}, []int64{0, 1, 2, 3}), 0, 0)
 	// Trip count only (no cond input).
-	out = runGraph(t, loopGraph(true, false, nil), 13, map[string]*tensor.Tensor{
+	out = ctrlRun(t, loopGraph(true, false, nil), 13, map[string]*tensor.Tensor{
 		"x": x, "y0": y0, "M": tensor.Scalar(int64(2))})
 	assertClose(t, out["y"], tensor.MustFromSlice([]int{2}, []float32{2.5, 19}), 0, 0)
 }
 
 func TestLoopWhileCondition(t *testing.T) {
 	// cond_out = i < 2: iterations 0, 1, 2 run, the last one returns false.
-	g := loopGraph(false, true, gnode("Less", []string{"i", "two"}, []string{"c_out"}))
+	g := loopGraph(false, true, ctrlNode("Less", []string{"i", "two"}, []string{"c_out"}))
 	body := g.Nodes[0].Attrs[0].Graph
 	body.Initializers = map[string]*tensor.Tensor{"two": tensor.Scalar(int64(2))}
 	x := tensor.MustFromSlice([]int{2}, []float32{1, 1})
-	out := runGraph(t, g, 11, map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "cond": tensor.Scalar(true)})
+	out := ctrlRun(t, g, 11, map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "cond": tensor.Scalar(true)})
 	assertClose(t, out["iters"], tensor.MustFromSlice([]int{3}, []int64{0, 1, 2}), 0, 0)
 	assertClose(t, out["y"], tensor.MustFromSlice([]int{2}, []float32{3, 3}), 0, 0)
 	// The body condition also stops a loop given only a trip count.
-	g = loopGraph(true, false, gnode("Less", []string{"i", "two"}, []string{"c_out"}))
+	g = loopGraph(true, false, ctrlNode("Less", []string{"i", "two"}, []string{"c_out"}))
 	g.Nodes[0].Attrs[0].Graph.Initializers = map[string]*tensor.Tensor{"two": tensor.Scalar(int64(2))}
-	out = runGraph(t, g, 11, map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "M": tensor.Scalar(int64(100))})
+	out = ctrlRun(t, g, 11, map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "M": tensor.Scalar(int64(100))})
 	assertClose(t, out["iters"], tensor.MustFromSlice([]int{3}, []int64{0, 1, 2}), 0, 0)
 }
 
@@ -85,7 +85,7 @@ func TestLoopZeroIterations(t *testing.T) {
 		{"x": x, "y0": y0, "M": tensor.Scalar(int64(0)), "cond": tensor.Scalar(true)},
 		{"x": x, "y0": y0, "M": tensor.Scalar(int64(5)), "cond": tensor.Scalar(false)},
 	} {
-		out := runGraph(t, loopGraph(true, true, nil), 11, in)
+		out := ctrlRun(t, loopGraph(true, true, nil), 11, in)
 		assertClose(t, out["y"], y0, 0, 0)
 		if !tensor.SameShape(out["ys"].Shape(), []int{0, 2}) || out["ys"].DType() != tensor.Float32 {
 			t.Fatalf("empty scan output %v", out["ys"])
@@ -101,13 +101,13 @@ func TestLoopCancellationAndLimits(t *testing.T) {
 	// No trip count, a condition that stays true: only the context stops it.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err := runGraphErr(ctx, loopGraph(false, true, nil), 11, runtime.Options{},
+	err := ctrlRunErr(ctx, loopGraph(false, true, nil), 11, runtime.Options{},
 		map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "cond": tensor.Scalar(true)})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("endless loop: %v", err)
 	}
 	// Scan outputs growing past the size limit.
-	err = runGraphErr(context.Background(), loopGraph(true, true, nil), 11, runtime.Options{MaxTensorBytes: 4096},
+	err = ctrlRunErr(context.Background(), loopGraph(true, true, nil), 11, runtime.Options{MaxTensorBytes: 4096},
 		map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "M": tensor.Scalar(int64(1 << 40)), "cond": tensor.Scalar(true)})
 	if !errors.Is(err, runtime.ErrTooLarge) {
 		t.Fatalf("huge trip count: %v", err)
@@ -119,16 +119,16 @@ func TestLoopErrors(t *testing.T) {
 	y0 := tensor.Make[float32](2)
 	// Trip count of the wrong type.
 	g := loopGraph(true, true, nil)
-	g.Inputs[2] = tinfo("M", tensor.Float32)
-	err := runGraphErr(context.Background(), g, 11, runtime.Options{},
+	g.Inputs[2] = ctrlInfo("M", tensor.Float32)
+	err := ctrlRunErr(context.Background(), g, 11, runtime.Options{},
 		map[string]*tensor.Tensor{"x": x, "y0": y0, "M": tensor.Scalar(float32(3)), "cond": tensor.Scalar(true)})
 	if !errors.Is(err, tensor.ErrDType) {
 		t.Fatalf("float trip count: %v", err)
 	}
 	// Condition of the wrong type.
 	g = loopGraph(true, true, nil)
-	g.Inputs[3] = tinfo("cond", tensor.Int64)
-	err = runGraphErr(context.Background(), g, 11, runtime.Options{},
+	g.Inputs[3] = ctrlInfo("cond", tensor.Int64)
+	err = ctrlRunErr(context.Background(), g, 11, runtime.Options{},
 		map[string]*tensor.Tensor{"x": x, "y0": y0, "M": tensor.Scalar(int64(3)), "cond": tensor.Scalar(int64(1))})
 	if !errors.Is(err, tensor.ErrDType) {
 		t.Fatalf("int condition: %v", err)
@@ -137,14 +137,14 @@ func TestLoopErrors(t *testing.T) {
 	g = loopGraph(true, true, nil)
 	g.Nodes[0].Outputs = []string{"y", "ys"}
 	g.Outputs = g.Outputs[:2]
-	if _, err := compileGraph(g, 11, runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
+	if _, err := ctrlCompile(g, 11, runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
 		t.Fatalf("arity mismatch: %v", err)
 	}
 	// A failing body fails the loop.
 	g = loopGraph(true, true, nil)
 	body := g.Nodes[0].Attrs[0].Graph
-	body.Nodes[0] = gnode("Fail", []string{"y_in"}, []string{"y_out"})
-	err = runGraphErr(context.Background(), g, 11, runtime.Options{},
+	body.Nodes[0] = ctrlNode("Fail", []string{"y_in"}, []string{"y_out"})
+	err = ctrlRunErr(context.Background(), g, 11, runtime.Options{},
 		map[string]*tensor.Tensor{"x": x, "y0": y0, "M": tensor.Scalar(int64(3)), "cond": tensor.Scalar(true)})
 	if !errors.Is(err, errTestFail) {
 		t.Fatalf("failing body: %v", err)
@@ -152,12 +152,12 @@ func TestLoopErrors(t *testing.T) {
 	// Scan elements that change shape between iterations.
 	g = loopGraph(true, true, nil)
 	body = g.Nodes[0].Attrs[0].Graph
-	body.Outputs[1] = tinfo("y_out", tensor.Float32)
-	body.Nodes[0] = gnode("Add", []string{"y_in", "xr"}, []string{"y_out"}) // broadcasting grows y
-	body.Nodes[1] = gnode("Identity", []string{"y_in"}, []string{"y_scan"}) // (2) then (2, 2)
-	g.Inputs[0] = tinfo("xr", tensor.Float32, 2, 1)
-	g.Inputs = append(g.Inputs, tinfo("x", tensor.Float32, 2))
-	err = runGraphErr(context.Background(), g, 11, runtime.Options{},
+	body.Outputs[1] = ctrlInfo("y_out", tensor.Float32)
+	body.Nodes[0] = ctrlNode("Add", []string{"y_in", "xr"}, []string{"y_out"}) // broadcasting grows y
+	body.Nodes[1] = ctrlNode("Identity", []string{"y_in"}, []string{"y_scan"}) // (2) then (2, 2)
+	g.Inputs[0] = ctrlInfo("xr", tensor.Float32, 2, 1)
+	g.Inputs = append(g.Inputs, ctrlInfo("x", tensor.Float32, 2))
+	err = ctrlRunErr(context.Background(), g, 11, runtime.Options{},
 		map[string]*tensor.Tensor{"x": x, "xr": tensor.Make[float32](2, 1), "y0": y0, "M": tensor.Scalar(int64(3)), "cond": tensor.Scalar(true)})
 	if !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("changing scan element shape: %v", err)

@@ -26,7 +26,7 @@ func init() {
 type melKernel struct{ dtype tensor.DType }
 
 func buildMel(b *runtime.BuildContext) (runtime.Kernel, error) {
-	dt, err := outputDType(b, "output_datatype", 1)
+	dt, err := sigOutputDType(b, "output_datatype", 1)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func buildMel(b *runtime.BuildContext) (runtime.Kernel, error) {
 func (k *melKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	var ints [3]int64
 	for i, name := range []string{"num_mel_bins", "dft_length", "sample_rate"} {
-		v, err := scalarInt(in[i], "MelWeightMatrix "+name)
+		v, err := sigScalarInt(in[i], "MelWeightMatrix "+name)
 		if err != nil {
 			return nil, err
 		}
@@ -45,11 +45,11 @@ func (k *melKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		}
 		ints[i] = v
 	}
-	lo, err := scalarFloat(in[3], "MelWeightMatrix lower_edge_hertz")
+	lo, err := sigScalarFloat(in[3], "MelWeightMatrix lower_edge_hertz")
 	if err != nil {
 		return nil, err
 	}
-	hi, err := scalarFloat(in[4], "MelWeightMatrix upper_edge_hertz")
+	hi, err := sigScalarFloat(in[4], "MelWeightMatrix upper_edge_hertz")
 	if err != nil {
 		return nil, err
 	}

@@ -47,24 +47,24 @@ func (k *nmsKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		return nil, errDType("NonMaxSuppression boxes and scores must be float, got %v and %v", boxes.DType(), scores.DType())
 	}
 	maxOut := int64(0)
-	if t := optInput(in, 2); t != nil {
-		v, err := scalarInt(t, "max_output_boxes_per_class")
+	if t := sigOptInput(in, 2); t != nil {
+		v, err := sigScalarInt(t, "max_output_boxes_per_class")
 		if err != nil {
 			return nil, err
 		}
 		maxOut = v
 	}
 	iouTh := 0.0
-	if t := optInput(in, 3); t != nil {
-		v, err := scalarFloat(t, "iou_threshold")
+	if t := sigOptInput(in, 3); t != nil {
+		v, err := sigScalarFloat(t, "iou_threshold")
 		if err != nil {
 			return nil, err
 		}
 		iouTh = v
 	}
 	hasScoreTh, scoreTh := false, 0.0
-	if t := optInput(in, 4); t != nil {
-		v, err := scalarFloat(t, "score_threshold")
+	if t := sigOptInput(in, 4); t != nil {
+		v, err := sigScalarFloat(t, "score_threshold")
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ func (k *nmsKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 					}
 					keep := true
 					for _, p := range picked {
-						if iou(bx[i], p) > iouTh {
+						if nmsIoU(bx[i], p) > iouTh {
 							keep = false
 							break
 						}
@@ -125,8 +125,8 @@ func (k *nmsKernel) corners(v []float64) nmsBox {
 	return nmsBox{math.Min(v[0], v[2]), math.Min(v[1], v[3]), math.Max(v[0], v[2]), math.Max(v[1], v[3])}
 }
 
-// iou is the intersection over union of two boxes (0 when either is empty).
-func iou(a, b nmsBox) float64 {
+// nmsIoU is the intersection over union of two boxes (0 when either is empty).
+func nmsIoU(a, b nmsBox) float64 {
 	ih := math.Min(a[2], b[2]) - math.Max(a[0], b[0])
 	iw := math.Min(a[3], b[3]) - math.Max(a[1], b[1])
 	if ih <= 0 || iw <= 0 {

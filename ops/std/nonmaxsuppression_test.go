@@ -19,7 +19,7 @@ func nmsRun(t *testing.T, center int64, boxes []float32, nb int, scores []float3
 	return tensor.Data[int64](out)
 }
 
-func eqInts(a, b []int64) bool {
+func nmsEqInts(a, b []int64) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -39,9 +39,9 @@ func TestNonMaxSuppression(t *testing.T) {
 	scores := []float32{0.7, 0.9, 0.8} // B first, then C, then A
 	max5 := tensor.Scalar(int64(5))
 	for _, c := range []struct {
-		iou, score float32
-		max        *tensor.Tensor
-		want       []int64
+		nmsIoU, score float32
+		max           *tensor.Tensor
+		want          []int64
 	}{
 		{0.5, -1, max5, []int64{0, 0, 1, 0, 0, 2}},                    // A suppressed by B
 		{0.9, -1, max5, []int64{0, 0, 1, 0, 0, 2, 0, 0, 0}},           // nothing suppressed
@@ -50,15 +50,15 @@ func TestNonMaxSuppression(t *testing.T) {
 		{0.9, -1, tensor.Scalar(int64(2)), []int64{0, 0, 1, 0, 0, 2}}, // at most 2
 		{0.9, -1, tensor.Scalar(int64(0)), []int64{}},                 // 0: none
 	} {
-		rest := []*tensor.Tensor{c.max, tensor.Scalar(c.iou)}
+		rest := []*tensor.Tensor{c.max, tensor.Scalar(c.nmsIoU)}
 		if c.score >= 0 {
 			rest = append(rest, tensor.Scalar(c.score))
 		}
-		if got := nmsRun(t, 0, boxes, 1, scores, 1, rest...); !eqInts(got, c.want) {
-			t.Errorf("corners iou %v score %v: %v, want %v", c.iou, c.score, got, c.want)
+		if got := nmsRun(t, 0, boxes, 1, scores, 1, rest...); !nmsEqInts(got, c.want) {
+			t.Errorf("corners nmsIoU %v score %v: %v, want %v", c.nmsIoU, c.score, got, c.want)
 		}
-		if got := nmsRun(t, 1, center, 1, scores, 1, rest...); !eqInts(got, c.want) {
-			t.Errorf("centers iou %v score %v: %v, want %v", c.iou, c.score, got, c.want)
+		if got := nmsRun(t, 1, center, 1, scores, 1, rest...); !nmsEqInts(got, c.want) {
+			t.Errorf("centers nmsIoU %v score %v: %v, want %v", c.nmsIoU, c.score, got, c.want)
 		}
 	}
 	// Omitted max_output_boxes_per_class selects nothing.
@@ -70,7 +70,7 @@ func TestNonMaxSuppression(t *testing.T) {
 	s2 := []float32{0.5, 0.5, 0.1, 0.1, 0.2, 0.3, 0.9, 0.8, 0.7, 0.3, 0.2, 0.1}
 	got := nmsRun(t, 0, b2, 2, s2, 2, max5, tensor.Scalar(float32(0.5)))
 	want := []int64{0, 0, 0, 0, 0, 2, 0, 1, 2, 0, 1, 1, 1, 0, 0, 1, 0, 2, 1, 1, 0, 1, 1, 2}
-	if !eqInts(got, want) {
+	if !nmsEqInts(got, want) {
 		t.Errorf("batches/classes: %v, want %v", got, want)
 	}
 }

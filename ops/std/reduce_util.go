@@ -277,14 +277,14 @@ func reduceIntTensor[T tensor.Number](x *tensor.Tensor, l *reduceLayout, fn redu
 	case redProd:
 		out = reduceData(src, l, accProd)
 	case redL1:
-		out = reduceData(mapSlice(src, func(v T) T {
+		out = reduceData(redMapSlice(src, func(v T) T {
 			if v < 0 {
 				return -v
 			}
 			return v
 		}), l, accSum)
 	case redSumSquare:
-		out = reduceData(mapSlice(src, func(v T) T { return v * v }), l, accSum)
+		out = reduceData(redMapSlice(src, func(v T) T { return v * v }), l, accSum)
 	}
 	return out1(tensor.FromSlice(l.out, out))
 }
@@ -308,11 +308,11 @@ func reduceFloat[T tensor.Float](src []T, l *reduceLayout, fn reduceFn) []T {
 	case redProd:
 		return reduceData(src, l, accProd)
 	case redL1:
-		return reduceData(mapSlice(src, func(v T) T { return T(math.Abs(float64(v))) }), l, accSum)
+		return reduceData(redMapSlice(src, func(v T) T { return T(math.Abs(float64(v))) }), l, accSum)
 	case redSumSquare:
-		return reduceData(mapSlice(src, func(v T) T { return v * v }), l, accSum)
+		return reduceData(redMapSlice(src, func(v T) T { return v * v }), l, accSum)
 	case redL2:
-		out := reduceData(mapSlice(src, func(v T) T { return v * v }), l, accSum)
+		out := reduceData(redMapSlice(src, func(v T) T { return v * v }), l, accSum)
 		for i, v := range out {
 			out[i] = T(math.Sqrt(float64(v)))
 		}
@@ -349,8 +349,8 @@ func logSumExp[T tensor.Float](src []T, l *reduceLayout) []T {
 	return s
 }
 
-// mapSlice applies f to every element into a new slice.
-func mapSlice[T any](src []T, f func(T) T) []T {
+// redMapSlice applies f to every element into a new slice.
+func redMapSlice[T any](src []T, f func(T) T) []T {
 	out := make([]T, len(src))
 	parallel.For(len(out), reduceGrain, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -370,15 +370,15 @@ func accIdentity[T tensor.Number](acc reduceAcc) T {
 	case accProd:
 		return 1
 	case accMax:
-		return lowest[T]()
+		return redLowest[T]()
 	case accMin:
-		return highest[T]()
+		return redHighest[T]()
 	}
 	return z
 }
 
-// lowest returns -Inf for floats, the minimum for integers.
-func lowest[T tensor.Number]() T {
+// redLowest returns -Inf for floats, the minimum for integers.
+func redLowest[T tensor.Number]() T {
 	var z T
 	var v any
 	switch any(z).(type) {
@@ -400,8 +400,8 @@ func lowest[T tensor.Number]() T {
 	return v.(T)
 }
 
-// highest returns +Inf for floats, the maximum for integers.
-func highest[T tensor.Number]() T {
+// redHighest returns +Inf for floats, the maximum for integers.
+func redHighest[T tensor.Number]() T {
 	var z T
 	var v any
 	switch any(z).(type) {
@@ -595,7 +595,7 @@ func foldContig[T tensor.Number](s []T, acc reduceAcc) T {
 	case accMax:
 		m := s[0]
 		for _, v := range s[1:] {
-			if v > m || isNaN(v) {
+			if v > m || redIsNaN(v) {
 				m = v
 			}
 		}
@@ -603,7 +603,7 @@ func foldContig[T tensor.Number](s []T, acc reduceAcc) T {
 	case accMin:
 		m := s[0]
 		for _, v := range s[1:] {
-			if v < m || isNaN(v) {
+			if v < m || redIsNaN(v) {
 				m = v
 			}
 		}
@@ -629,13 +629,13 @@ func foldRows[T tensor.Number](dst, src []T, R, stride int, acc reduceAcc) {
 			}
 		case accMax:
 			for i, v := range row {
-				if v > dst[i] || isNaN(v) {
+				if v > dst[i] || redIsNaN(v) {
 					dst[i] = v
 				}
 			}
 		case accMin:
 			for i, v := range row {
-				if v < dst[i] || isNaN(v) {
+				if v < dst[i] || redIsNaN(v) {
 					dst[i] = v
 				}
 			}
@@ -643,8 +643,8 @@ func foldRows[T tensor.Number](dst, src []T, R, stride int, acc reduceAcc) {
 	}
 }
 
-// isNaN reports whether v is a floating-point NaN (never for integers).
-func isNaN[T tensor.Number](v T) bool { return v != v }
+// redIsNaN reports whether v is a floating-point NaN (never for integers).
+func redIsNaN[T tensor.Number](v T) bool { return v != v }
 
 // --- backward helpers ---
 

@@ -17,8 +17,8 @@ var reduceOps = []struct {
 	name string
 	ref  func(v []float64) float64
 }{
-	{"ReduceSum", func(v []float64) float64 { return sumOf(v) }},
-	{"ReduceMean", func(v []float64) float64 { return sumOf(v) / float64(len(v)) }},
+	{"ReduceSum", func(v []float64) float64 { return redSumOf(v) }},
+	{"ReduceMean", func(v []float64) float64 { return redSumOf(v) / float64(len(v)) }},
 	{"ReduceMax", func(v []float64) float64 {
 		m := math.Inf(-1)
 		for _, x := range v {
@@ -54,7 +54,7 @@ var reduceOps = []struct {
 		}
 		return math.Sqrt(s)
 	}},
-	{"ReduceLogSum", func(v []float64) float64 { return math.Log(sumOf(v)) }},
+	{"ReduceLogSum", func(v []float64) float64 { return math.Log(redSumOf(v)) }},
 	{"ReduceLogSumExp", func(v []float64) float64 {
 		s := 0.0
 		for _, x := range v {
@@ -71,7 +71,7 @@ var reduceOps = []struct {
 	}},
 }
 
-func sumOf(v []float64) float64 {
+func redSumOf(v []float64) float64 {
 	s := 0.0
 	for _, x := range v {
 		s += x

@@ -20,11 +20,11 @@ type reduceL1Kernel struct{ *reduceKernel }
 // Backward: d|x|/dx = sign(x) (0 at 0).
 func (k *reduceL1Kernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	return reduceGrad(k.reduceKernel, f, g,
-		func(x, y, g float32) float32 { return signOf(x) * g },
-		func(x, y, g float64) float64 { return signOf(x) * g })
+		func(x, y, g float32) float32 { return l1Sign(x) * g },
+		func(x, y, g float64) float64 { return l1Sign(x) * g })
 }
 
-func signOf[T tensor.Float](x T) T {
+func l1Sign[T tensor.Float](x T) T {
 	switch {
 	case x > 0:
 		return 1

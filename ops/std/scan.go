@@ -119,7 +119,7 @@ func (k *scanKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		if k.inRev[i] {
 			pos = length - 1 - t
 		}
-		return takeAxis(scanIn[i], axes[i], pos)
+		return ctrlTakeAxis(scanIn[i], axes[i], pos)
 	}, in)
 	if err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (k *scanKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		} else {
 			var ax int
 			if ax, err = normAxis(k.outAxes[j], e[0].Rank()+1); err == nil {
-				t, err = stackAxis(rc, e, ax, k.outRev[j])
+				t, err = ctrlStackAxis(rc, e, ax, k.outRev[j])
 			}
 		}
 		if err != nil {
@@ -231,14 +231,14 @@ func (k *scanKernel) runBatched(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 		states := make([]*tensor.Tensor, k.n)
 		for i, s := range init {
 			var err error
-			if states[i], err = takeAxis(s, 0, b); err != nil {
+			if states[i], err = ctrlTakeAxis(s, 0, b); err != nil {
 				return nil, err
 			}
 		}
 		seqs := make([]*tensor.Tensor, k.m)
 		for i, x := range scanIn {
 			var err error
-			if seqs[i], err = takeAxis(x, 0, b); err != nil {
+			if seqs[i], err = ctrlTakeAxis(x, 0, b); err != nil {
 				return nil, err
 			}
 		}
@@ -251,7 +251,7 @@ func (k *scanKernel) runBatched(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 			if k.inRev[i] {
 				pos = length - 1 - t
 			}
-			return takeAxis(seqs[i], 0, pos)
+			return ctrlTakeAxis(seqs[i], 0, pos)
 		}, in)
 		if err != nil {
 			return nil, err
@@ -272,7 +272,7 @@ func (k *scanKernel) runBatched(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 			res = append(res, init[i])
 			continue
 		}
-		t, err := stackAxis(rc, finalStates[i], 0, false)
+		t, err := ctrlStackAxis(rc, finalStates[i], 0, false)
 		if err != nil {
 			return nil, err
 		}
@@ -303,13 +303,13 @@ func (k *scanKernel) runBatched(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 				}
 				seq = append(seq, pad)
 			}
-			t, err := stackAxis(rc, seq, 0, false)
+			t, err := ctrlStackAxis(rc, seq, 0, false)
 			if err != nil {
 				return nil, err
 			}
 			scanOuts[j] = append(scanOuts[j], t)
 		}
-		t, err := stackAxis(rc, scanOuts[j], 0, false)
+		t, err := ctrlStackAxis(rc, scanOuts[j], 0, false)
 		if err != nil {
 			return nil, err
 		}

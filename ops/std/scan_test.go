@@ -13,15 +13,15 @@ import (
 func scanSumBody(elemDims ...int64) *runtime.Graph {
 	return &runtime.Graph{
 		Name: "body",
-		Inputs: []runtime.ValueInfo{tinfo("s_in", tensor.Float32, elemDims...),
-			tinfo("a", tensor.Float32, elemDims...), tinfo("b", tensor.Float32, elemDims...)},
-		Outputs: []runtime.ValueInfo{tinfo("s_out", tensor.Float32, elemDims...),
-			tinfo("o1", tensor.Float32, elemDims...), tinfo("o2", tensor.Float32, elemDims...)},
+		Inputs: []runtime.ValueInfo{ctrlInfo("s_in", tensor.Float32, elemDims...),
+			ctrlInfo("a", tensor.Float32, elemDims...), ctrlInfo("b", tensor.Float32, elemDims...)},
+		Outputs: []runtime.ValueInfo{ctrlInfo("s_out", tensor.Float32, elemDims...),
+			ctrlInfo("o1", tensor.Float32, elemDims...), ctrlInfo("o2", tensor.Float32, elemDims...)},
 		Nodes: []*runtime.Node{
-			gnode("Add", []string{"s_in", "a"}, []string{"t"}),
-			gnode("Add", []string{"t", "b"}, []string{"s_out"}),
-			gnode("Identity", []string{"s_out"}, []string{"o1"}),
-			gnode("Identity", []string{"a"}, []string{"o2"}),
+			ctrlNode("Add", []string{"s_in", "a"}, []string{"t"}),
+			ctrlNode("Add", []string{"t", "b"}, []string{"s_out"}),
+			ctrlNode("Identity", []string{"s_out"}, []string{"o1"}),
+			ctrlNode("Identity", []string{"a"}, []string{"o2"}),
 		},
 	}
 }
@@ -31,17 +31,17 @@ func TestScan9AxesAndDirections(t *testing.T) {
 	// axis 1 in reverse. o1 is stacked on axis 1, o2 on axis 0 prepending.
 	g := &runtime.Graph{
 		Name:    "main",
-		Inputs:  []runtime.ValueInfo{tinfo("s0", tensor.Float32, 2), tinfo("A", tensor.Float32, 3, 2), tinfo("B", tensor.Float32, 2, 3)},
+		Inputs:  []runtime.ValueInfo{ctrlInfo("s0", tensor.Float32, 2), ctrlInfo("A", tensor.Float32, 3, 2), ctrlInfo("B", tensor.Float32, 2, 3)},
 		Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
-		Nodes: []*runtime.Node{gnode("Scan", []string{"s0", "A", "B"}, []string{"s", "O1", "O2"},
-			attrGraph("body", scanSumBody(2)), attrInt("num_scan_inputs", 2),
+		Nodes: []*runtime.Node{ctrlNode("Scan", []string{"s0", "A", "B"}, []string{"s", "O1", "O2"},
+			ctrlGraphAttr("body", scanSumBody(2)), attrInt("num_scan_inputs", 2),
 			attrInts("scan_input_axes", 0, -1), attrInts("scan_input_directions", 0, 1),
 			attrInts("scan_output_axes", 1, 0), attrInts("scan_output_directions", 0, 1))},
 	}
 	A := []float32{1, 2, 3, 4, 5, 6}
 	B := []float32{10, 20, 30, 40, 50, 60}
 	s0 := []float32{100, 200}
-	out := runGraph(t, g, 11, map[string]*tensor.Tensor{
+	out := ctrlRun(t, g, 11, map[string]*tensor.Tensor{
 		"s0": tensor.MustFromSlice([]int{2}, s0), "A": tensor.MustFromSlice([]int{3, 2}, A), "B": tensor.MustFromSlice([]int{2, 3}, B)})
 	// Reference loop.
 	s := append([]float32{}, s0...)
@@ -70,13 +70,13 @@ func TestScan9AxesAndDirections(t *testing.T) {
 func TestScan9ZeroLength(t *testing.T) {
 	g := &runtime.Graph{
 		Name:    "main",
-		Inputs:  []runtime.ValueInfo{tinfo("s0", tensor.Float32, 2), tinfo("A", tensor.Float32, 0, 2)},
+		Inputs:  []runtime.ValueInfo{ctrlInfo("s0", tensor.Float32, 2), ctrlInfo("A", tensor.Float32, 0, 2)},
 		Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
-		Nodes: []*runtime.Node{gnode("Scan", []string{"s0", "A", "A"}, []string{"s", "O1", "O2"},
-			attrGraph("body", scanSumBody(2)), attrInt("num_scan_inputs", 2), attrInts("scan_output_axes", 0, 1))},
+		Nodes: []*runtime.Node{ctrlNode("Scan", []string{"s0", "A", "A"}, []string{"s", "O1", "O2"},
+			ctrlGraphAttr("body", scanSumBody(2)), attrInt("num_scan_inputs", 2), attrInts("scan_output_axes", 0, 1))},
 	}
 	s0 := tensor.MustFromSlice([]int{2}, []float32{1, 2})
-	out := runGraph(t, g, 11, map[string]*tensor.Tensor{"s0": s0, "A": tensor.Make[float32](0, 2)})
+	out := ctrlRun(t, g, 11, map[string]*tensor.Tensor{"s0": s0, "A": tensor.Make[float32](0, 2)})
 	assertClose(t, out["s"], s0, 0, 0)
 	if !tensor.SameShape(out["O1"].Shape(), []int{0, 2}) || !tensor.SameShape(out["O2"].Shape(), []int{2, 0}) {
 		t.Fatalf("empty scan outputs %v %v", out["O1"], out["O2"])
@@ -88,13 +88,13 @@ func TestScan8BatchedWithLengths(t *testing.T) {
 	// The second scan input is the first one reversed (within each length).
 	g := &runtime.Graph{
 		Name:    "main",
-		Inputs:  []runtime.ValueInfo{tinfo("lens", tensor.Int64, 2), tinfo("s0", tensor.Float32, 2, 1), tinfo("X", tensor.Float32, 2, 3, 1)},
+		Inputs:  []runtime.ValueInfo{ctrlInfo("lens", tensor.Int64, 2), ctrlInfo("s0", tensor.Float32, 2, 1), ctrlInfo("X", tensor.Float32, 2, 3, 1)},
 		Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
-		Nodes: []*runtime.Node{gnode("Scan", []string{"lens", "s0", "X", "X"}, []string{"s", "O1", "O2"},
-			attrGraph("body", scanSumBody(1)), attrInt("num_scan_inputs", 2), attrInts("directions", 0, 1))},
+		Nodes: []*runtime.Node{ctrlNode("Scan", []string{"lens", "s0", "X", "X"}, []string{"s", "O1", "O2"},
+			ctrlGraphAttr("body", scanSumBody(1)), attrInt("num_scan_inputs", 2), attrInts("directions", 0, 1))},
 	}
 	X := []float32{1, 2, 3, 10, 20, 30}
-	out := runGraph(t, g, 8, map[string]*tensor.Tensor{
+	out := ctrlRun(t, g, 8, map[string]*tensor.Tensor{
 		"lens": tensor.MustFromSlice([]int{2}, []int64{3, 1}),
 		"s0":   tensor.MustFromSlice([]int{2, 1}, []float32{0, 100}),
 		"X":    tensor.MustFromSlice([]int{2, 3, 1}, X)})
@@ -106,7 +106,7 @@ func TestScan8BatchedWithLengths(t *testing.T) {
 	// Without sequence_lens every entry runs the full length.
 	g.Nodes[0].Inputs[0] = ""
 	g.Inputs = g.Inputs[1:]
-	out = runGraph(t, g, 8, map[string]*tensor.Tensor{
+	out = ctrlRun(t, g, 8, map[string]*tensor.Tensor{
 		"s0": tensor.MustFromSlice([]int{2, 1}, []float32{0, 100}), "X": tensor.MustFromSlice([]int{2, 3, 1}, X)})
 	assertClose(t, out["s"], tensor.MustFromSlice([]int{2, 1}, []float32{12, 220}), 0, 0)
 }
@@ -115,10 +115,10 @@ func TestScanErrors(t *testing.T) {
 	mk := func(aDims, bDims []int64, attrs ...runtime.Attribute) *runtime.Graph {
 		return &runtime.Graph{
 			Name:    "main",
-			Inputs:  []runtime.ValueInfo{tinfo("s0", tensor.Float32, 2), tinfo("A", tensor.Float32, aDims...), tinfo("B", tensor.Float32, bDims...)},
+			Inputs:  []runtime.ValueInfo{ctrlInfo("s0", tensor.Float32, 2), ctrlInfo("A", tensor.Float32, aDims...), ctrlInfo("B", tensor.Float32, bDims...)},
 			Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
-			Nodes: []*runtime.Node{gnode("Scan", []string{"s0", "A", "B"}, []string{"s", "O1", "O2"},
-				append([]runtime.Attribute{attrGraph("body", scanSumBody(2))}, attrs...)...)},
+			Nodes: []*runtime.Node{ctrlNode("Scan", []string{"s0", "A", "B"}, []string{"s", "O1", "O2"},
+				append([]runtime.Attribute{ctrlGraphAttr("body", scanSumBody(2))}, attrs...)...)},
 		}
 	}
 	in := func(a, b []int) map[string]*tensor.Tensor {
@@ -126,12 +126,12 @@ func TestScanErrors(t *testing.T) {
 	}
 	ctx := context.Background()
 	// Different sequence lengths.
-	err := runGraphErr(ctx, mk([]int64{3, 2}, []int64{4, 2}, attrInt("num_scan_inputs", 2)), 11, runtime.Options{}, in([]int{3, 2}, []int{4, 2}))
+	err := ctrlRunErr(ctx, mk([]int64{3, 2}, []int64{4, 2}, attrInt("num_scan_inputs", 2)), 11, runtime.Options{}, in([]int{3, 2}, []int{4, 2}))
 	if !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("sequence lengths differ: %v", err)
 	}
 	// Axis out of range.
-	err = runGraphErr(ctx, mk([]int64{3, 2}, []int64{3, 2}, attrInt("num_scan_inputs", 2), attrInts("scan_input_axes", 0, 2)), 11, runtime.Options{}, in([]int{3, 2}, []int{3, 2}))
+	err = ctrlRunErr(ctx, mk([]int64{3, 2}, []int64{3, 2}, attrInt("num_scan_inputs", 2), attrInts("scan_input_axes", 0, 2)), 11, runtime.Options{}, in([]int{3, 2}, []int{3, 2}))
 	if !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("bad axis: %v", err)
 	}
@@ -143,28 +143,28 @@ func TestScanErrors(t *testing.T) {
 		{attrInt("num_scan_inputs", 2), attrInts("scan_input_directions", 0, 2)},
 		{attrInt("num_scan_inputs", 2), attrInts("scan_output_axes", 0)},
 	} {
-		if _, err := compileGraph(mk([]int64{3, 2}, []int64{3, 2}, attrs...), 11, runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
+		if _, err := ctrlCompile(mk([]int64{3, 2}, []int64{3, 2}, attrs...), 11, runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
 			t.Fatalf("attrs %v: %v", attrs, err)
 		}
 	}
 	// A state that changes shape.
 	g := mk([]int64{3, 2}, []int64{3, 2, 2}, attrInt("num_scan_inputs", 2))
-	g.Nodes[0].Attrs[0].Graph.Inputs[2] = tinfo("b", tensor.Float32, 2, 2)
-	g.Nodes[0].Attrs[0].Graph.Outputs[0] = tinfo("s_out", tensor.Float32)
-	g.Nodes[0].Attrs[0].Graph.Outputs[1] = tinfo("o1", tensor.Float32)
-	err = runGraphErr(ctx, g, 11, runtime.Options{}, in([]int{3, 2}, []int{3, 2, 2}))
+	g.Nodes[0].Attrs[0].Graph.Inputs[2] = ctrlInfo("b", tensor.Float32, 2, 2)
+	g.Nodes[0].Attrs[0].Graph.Outputs[0] = ctrlInfo("s_out", tensor.Float32)
+	g.Nodes[0].Attrs[0].Graph.Outputs[1] = ctrlInfo("o1", tensor.Float32)
+	err = ctrlRunErr(ctx, g, 11, runtime.Options{}, in([]int{3, 2}, []int{3, 2, 2}))
 	if !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("state changes shape: %v", err)
 	}
 	// Scan-8: bad sequence length.
 	g8 := &runtime.Graph{
 		Name:    "main",
-		Inputs:  []runtime.ValueInfo{tinfo("lens", tensor.Int64, 1), tinfo("s0", tensor.Float32, 1, 2), tinfo("X", tensor.Float32, 1, 3, 2)},
+		Inputs:  []runtime.ValueInfo{ctrlInfo("lens", tensor.Int64, 1), ctrlInfo("s0", tensor.Float32, 1, 2), ctrlInfo("X", tensor.Float32, 1, 3, 2)},
 		Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
-		Nodes: []*runtime.Node{gnode("Scan", []string{"lens", "s0", "X", "X"}, []string{"s", "O1", "O2"},
-			attrGraph("body", scanSumBody(2)), attrInt("num_scan_inputs", 2))},
+		Nodes: []*runtime.Node{ctrlNode("Scan", []string{"lens", "s0", "X", "X"}, []string{"s", "O1", "O2"},
+			ctrlGraphAttr("body", scanSumBody(2)), attrInt("num_scan_inputs", 2))},
 	}
-	err = runGraphErr(ctx, g8, 8, runtime.Options{}, map[string]*tensor.Tensor{
+	err = ctrlRunErr(ctx, g8, 8, runtime.Options{}, map[string]*tensor.Tensor{
 		"lens": tensor.MustFromSlice([]int{1}, []int64{4}), "s0": tensor.Make[float32](1, 2), "X": tensor.Make[float32](1, 3, 2)})
 	if !errors.Is(err, tensor.ErrShape) {
 		t.Fatalf("sequence length too long: %v", err)

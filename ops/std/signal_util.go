@@ -11,16 +11,16 @@ import (
 // Small input helpers of this family's ops (NonMaxSuppression, RoiAlign,
 // the window functions, DFT, STFT, MelWeightMatrix).
 
-// optInput returns input i, or nil when it is omitted.
-func optInput(in []*tensor.Tensor, i int) *tensor.Tensor {
+// sigOptInput returns input i, or nil when it is omitted.
+func sigOptInput(in []*tensor.Tensor, i int) *tensor.Tensor {
 	if i < len(in) {
 		return in[i]
 	}
 	return nil
 }
 
-// scalarInt reads a one-element integer tensor.
-func scalarInt(t *tensor.Tensor, name string) (int64, error) {
+// sigScalarInt reads a one-element integer tensor.
+func sigScalarInt(t *tensor.Tensor, name string) (int64, error) {
 	if !t.DType().IsInt() || t.Len() != 1 {
 		return 0, errDType("%s must be a single integer, got %v", name, t)
 	}
@@ -31,8 +31,8 @@ func scalarInt(t *tensor.Tensor, name string) (int64, error) {
 	return v[0], nil
 }
 
-// scalarFloat reads a one-element numeric tensor as float64.
-func scalarFloat(t *tensor.Tensor, name string) (float64, error) {
+// sigScalarFloat reads a one-element numeric tensor as float64.
+func sigScalarFloat(t *tensor.Tensor, name string) (float64, error) {
 	if !t.DType().IsNumeric() || t.Len() != 1 {
 		return 0, errDType("%s must be a single number, got %v", name, t)
 	}
@@ -55,7 +55,7 @@ type windowKernel struct {
 
 func buildWindow(name string, coef ...float64) func(*runtime.BuildContext) (runtime.Kernel, error) {
 	return func(b *runtime.BuildContext) (runtime.Kernel, error) {
-		dt, err := outputDType(b, "output_datatype", 1)
+		dt, err := sigOutputDType(b, "output_datatype", 1)
 		if err != nil {
 			return nil, err
 		}
@@ -63,9 +63,9 @@ func buildWindow(name string, coef ...float64) func(*runtime.BuildContext) (runt
 	}
 }
 
-// outputDType reads an attribute holding an ONNX TensorProto data type
+// sigOutputDType reads an attribute holding an ONNX TensorProto data type
 // for a numeric output.
-func outputDType(b *runtime.BuildContext, name string, def int64) (tensor.DType, error) {
+func sigOutputDType(b *runtime.BuildContext, name string, def int64) (tensor.DType, error) {
 	v := b.Int(name, def)
 	dt, err := tensorpb.DType(int32(v))
 	if err != nil || !dt.IsNumeric() {
@@ -75,7 +75,7 @@ func outputDType(b *runtime.BuildContext, name string, def int64) (tensor.DType,
 }
 
 func (k *windowKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	size, err := scalarInt(in[0], k.name+" size")
+	size, err := sigScalarInt(in[0], k.name+" size")
 	if err != nil {
 		return nil, err
 	}

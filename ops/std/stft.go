@@ -36,17 +36,17 @@ func (k *stftKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	if k.onesided && complexIn {
 		return nil, errShape("STFT onesided needs a real signal")
 	}
-	step, err := scalarInt(in[1], "STFT frame_step")
+	step, err := sigScalarInt(in[1], "STFT frame_step")
 	if err != nil {
 		return nil, err
 	}
 	if step < 1 {
 		return nil, errShape("STFT frame_step %d must be positive", step)
 	}
-	win := optInput(in, 2)
+	win := sigOptInput(in, 2)
 	flen := int64(-1)
-	if t := optInput(in, 3); t != nil {
-		if flen, err = scalarInt(t, "STFT frame_length"); err != nil {
+	if t := sigOptInput(in, 3); t != nil {
+		if flen, err = sigScalarInt(t, "STFT frame_length"); err != nil {
 			return nil, err
 		}
 	}
