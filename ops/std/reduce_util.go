@@ -595,17 +595,13 @@ func foldContig[T tensor.Number](s []T, acc reduceAcc) T {
 	case accMax:
 		m := s[0]
 		for _, v := range s[1:] {
-			if v > m || redIsNaN(v) {
-				m = v
-			}
+			m = max(m, v) // the builtin propagates NaN
 		}
 		return m
 	case accMin:
 		m := s[0]
 		for _, v := range s[1:] {
-			if v < m || redIsNaN(v) {
-				m = v
-			}
+			m = min(m, v)
 		}
 		return m
 	}
@@ -629,15 +625,11 @@ func foldRows[T tensor.Number](dst, src []T, R, stride int, acc reduceAcc) {
 			}
 		case accMax:
 			for i, v := range row {
-				if v > dst[i] || redIsNaN(v) {
-					dst[i] = v
-				}
+				dst[i] = max(dst[i], v)
 			}
 		case accMin:
 			for i, v := range row {
-				if v < dst[i] || redIsNaN(v) {
-					dst[i] = v
-				}
+				dst[i] = min(dst[i], v)
 			}
 		}
 	}
