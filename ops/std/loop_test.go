@@ -112,6 +112,27 @@ func TestLoopCancellationAndLimits(t *testing.T) {
 	if !errors.Is(err, runtime.ErrTooLarge) {
 		t.Fatalf("huge trip count: %v", err)
 	}
+	// Without scan outputs the iteration count itself is bounded (as if
+	// each iteration stored an int64).
+	g := loopGraph(true, true, nil)
+	body := g.Nodes[0].Attrs[0].Graph
+	body.Outputs = body.Outputs[:2]
+	body.Nodes = append(body.Nodes[:1], body.Nodes[3])
+	g.Nodes[0].Outputs = g.Nodes[0].Outputs[:1]
+	g.Outputs = g.Outputs[:1]
+	m, err := ctrlCompile(g, 11, runtime.Options{MaxTensorBytes: 800})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]*tensor.Tensor{"x": x, "y0": tensor.Make[float32](2), "cond": tensor.Scalar(true)}
+	in["M"] = tensor.Scalar(int64(100))
+	if out, err := m.Run(context.Background(), in); err != nil || tensor.Data[float32](out["y"])[0] != 100 {
+		t.Fatalf("100 iterations: %v %v", out, err)
+	}
+	in["M"] = tensor.Scalar(int64(1 << 40))
+	if _, err := m.Run(context.Background(), in); !errors.Is(err, runtime.ErrTooLarge) {
+		t.Fatalf("2^40 iterations: %v", err)
+	}
 }
 
 func TestLoopErrors(t *testing.T) {

@@ -317,3 +317,23 @@ func (k *scanKernel) runBatched(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	}
 	return res, nil
 }
+
+// InferShapes: final states look like the initial ones (Scan keeps state
+// shapes fixed); scan outputs take the body's declared element dtype.
+func (k *scanKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
+	first := 0
+	if k.batched {
+		first = 1
+	}
+	out := make([]runtime.Fact, k.n+k.k)
+	for i := 0; i < k.n; i++ {
+		f := in[first+i]
+		f.Value = nil
+		out[i] = f
+	}
+	outs := k.body.Outputs()
+	for j := 0; j < k.k; j++ {
+		out[k.n+j] = runtime.Fact{DType: outs[k.n+j].DType}
+	}
+	return out, nil
+}

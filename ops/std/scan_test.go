@@ -170,3 +170,23 @@ func TestScanErrors(t *testing.T) {
 		t.Fatalf("sequence length too long: %v", err)
 	}
 }
+
+func TestScanInferShapes(t *testing.T) {
+	g := &runtime.Graph{
+		Name:    "main",
+		Inputs:  []runtime.ValueInfo{ctrlInfo("s0", tensor.Float32, 2), ctrlInfo("A", tensor.Float32, 3, 2)},
+		Outputs: []runtime.ValueInfo{{Name: "s"}, {Name: "O1"}, {Name: "O2"}},
+		Nodes: []*runtime.Node{ctrlNode("Scan", []string{"s0", "A", "A"}, []string{"s", "O1", "O2"},
+			ctrlGraphAttr("body", scanSumBody(2)), attrInt("num_scan_inputs", 2))},
+	}
+	m, err := ctrlCompile(g, 11, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := m.Fact("s"); !ok || f.DType != tensor.Float32 || !tensor.SameShape(f.Shape, []int{2}) {
+		t.Fatalf("state fact %+v", f)
+	}
+	if f, ok := m.Fact("O1"); !ok || f.DType != tensor.Float32 {
+		t.Fatalf("scan output fact %+v", f)
+	}
+}
