@@ -54,13 +54,13 @@ func buildLoop(b *runtime.BuildContext) (runtime.Kernel, error) {
 }
 
 func (k *loopKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	maxTrip := int64(-1) // no limit
+	maxTrip, limited := int64(0), false
 	if m := in[0]; m != nil {
 		if !m.DType().IsInt() || m.Len() != 1 {
 			return nil, errDType("Loop trip count must be a single integer, got %v", m)
 		}
 		v, _ := tensor.Int64s(m)
-		maxTrip = v[0]
+		maxTrip, limited = v[0], true
 	}
 	cond := true
 	if c := in[1]; c != nil {
@@ -79,7 +79,7 @@ func (k *loopKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	scans := make([][]*tensor.Tensor, k.scans)
 	scanLen := make([]int64, k.scans) // elements stacked so far, per output
 	formal := make([]*tensor.Tensor, 2+k.carry)
-	for it := int64(0); cond && (maxTrip < 0 || it < maxTrip); it++ {
+	for it := int64(0); cond && (!limited || it < maxTrip); it++ {
 		if err := rc.Err(); err != nil {
 			return nil, err
 		}

@@ -84,6 +84,7 @@ func TestLoopZeroIterations(t *testing.T) {
 	for _, in := range []map[string]*tensor.Tensor{
 		{"x": x, "y0": y0, "M": tensor.Scalar(int64(0)), "cond": tensor.Scalar(true)},
 		{"x": x, "y0": y0, "M": tensor.Scalar(int64(5)), "cond": tensor.Scalar(false)},
+		{"x": x, "y0": y0, "M": tensor.Scalar(int64(-3)), "cond": tensor.Scalar(true)},
 	} {
 		out := ctrlRun(t, loopGraph(true, true, nil), 11, in)
 		assertClose(t, out["y"], y0, 0, 0)

@@ -97,6 +97,11 @@ func (k *scanKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		return k.runBatched(rc, in)
 	}
 	states := append([]*tensor.Tensor{}, in[:k.n]...)
+	for i, s := range states {
+		if s == nil {
+			return nil, errShape("Scan initial state %d is missing", i)
+		}
+	}
 	scanIn := in[k.n : k.n+k.m]
 	axes := make([]int, k.m)
 	length := -1
