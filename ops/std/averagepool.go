@@ -33,7 +33,7 @@ func (k *averagePoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	if !isPoolFloat(dt) {
 		return nil, errDType("AveragePool does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (k *averagePoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	} else {
 		err = avgPoolRun(rc, g, k.includePad, tensor.Data[float64](x), tensor.Data[float64](y))
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
 // avgDivisor is the number the sum of position p's window is divided by.
@@ -100,7 +100,7 @@ func (k *averagePoolKernel) Backward(rc *runtime.RunContext, f *runtime.Forward,
 	if gy == nil || !f.NeedGrad[0] {
 		return []*tensor.Tensor{nil}, nil
 	}
-	if err := floatGrads(x, gy); err != nil {
+	if err := nnFloatGrads(x, gy); err != nil {
 		return nil, err
 	}
 	geo, err := k.attrs.plan(x.Shape())

@@ -13,7 +13,7 @@ func TestAveragePoolMatchesReference(t *testing.T) {
 		x := randF64(rng, -1, 1, c.x...)
 		want, _ := refPool(x, c, "avg")
 		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, x)[0], want, 1e-12, 1e-12)
-		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-5, 1e-6)
+		assertClose(t, runOp(t, "AveragePool", 19, c.attrs(), 1, nnCast(x, tensor.Float32))[0], want, 1e-5, 1e-6)
 		gradCheck(t, "AveragePool", 19, c.attrs(), []*tensor.Tensor{x}, 0)
 	}
 }

@@ -21,12 +21,12 @@ func init() {
 }
 
 type convKernel struct {
-	attrs windowAttrs
+	attrs convWindowAttrs
 	group int
 }
 
 func buildConv(b *runtime.BuildContext) (runtime.Kernel, error) {
-	a, err := readWindowAttrs(b)
+	a, err := readConvWindowAttrs(b)
 	if err != nil {
 		return nil, err
 	}
@@ -40,12 +40,12 @@ func buildConv(b *runtime.BuildContext) (runtime.Kernel, error) {
 // convPlan is one convolution's sizes.
 type convPlan struct {
 	n, c, m, g, cg, mg int
-	win                *window
+	win                *convWindow
 }
 
 // planConv validates X, W and B shapes for a convolution with group
 // groups and resolves its geometry.
-func planConv(a *windowAttrs, group int, xs, ws, bs []int) (*convPlan, error) {
+func planConv(a *convWindowAttrs, group int, xs, ws, bs []int) (*convPlan, error) {
 	if len(xs) < 3 {
 		return nil, errShape("Conv input %v needs rank >= 3 (N, C, spatial...)", xs)
 	}
@@ -81,7 +81,7 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		return nil, err
 	}
 	dt := in[0].DType()
-	w, err := widen(in[0], in[1], b)
+	w, err := nnWiden(in[0], in[1], b)
 	if err != nil {
 		return nil, err
 	}
@@ -100,26 +100,26 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	}
 	switch x.DType() {
 	case tensor.Float32:
-		err = convForward(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), optData[float32](b), tensor.Data[float32](y))
+		err = convForward(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), nnOptData[float32](b), tensor.Data[float32](y))
 	case tensor.Float64:
-		err = convForward(rc, p, tensor.Data[float64](x), tensor.Data[float64](wt), optData[float64](b), tensor.Data[float64](y))
+		err = convForward(rc, p, tensor.Data[float64](x), tensor.Data[float64](wt), nnOptData[float64](b), tensor.Data[float64](y))
 	default:
 		return nil, errDType("Conv does not support %v", dt)
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
-// optData returns the storage of an optional tensor (nil when absent).
-func optData[T tensor.Elem](t *tensor.Tensor) []T {
+// nnOptData returns the storage of an optional tensor (nil when absent).
+func nnOptData[T tensor.Elem](t *tensor.Tensor) []T {
 	if t == nil {
 		return nil
 	}
 	return tensor.Data[T](t)
 }
 
-// smallProduct is the size (multiply-adds) below which the products of a
+// convSmallProduct is the size (multiply-adds) below which the products of a
 // convolution run one per goroutine rather than each split across cores.
-var smallProduct = 1 << 21
+var convSmallProduct = 1 << 21
 
 // convForward computes y (zeroed, N×M×out) = conv(x, w) + b.
 func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y []T) error {
@@ -164,20 +164,20 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 	case win.isPointwise():
 		// Y[n, g] (Mg×P) = W_g (Mg×Cg) · X[n, g] (Cg×P).
 		if p.g == 1 {
-			gemmStridedT(false, false, p.m, P, p.c, 1, w, p.c, 0, x, P, p.c*P, 0, y, P, p.m*P, p.n)
+			nnGemmStrided(false, false, p.m, P, p.c, 1, w, p.c, 0, x, P, p.c*P, 0, y, P, p.m*P, p.n)
 			break
 		}
 		parallel.For(p.n*p.g, 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				n, g := i/p.g, i%p.g
-				gemmT(false, false, p.mg, P, p.cg, 1, w[g*p.mg*p.cg:], p.cg,
+				nnGemm(false, false, p.mg, P, p.cg, 1, w[g*p.mg*p.cg:], p.cg,
 					x[(n*p.c+g*p.cg)*P:], P, 0, y[(n*p.m+g*p.mg)*P:], P)
 			}
 		})
 	default:
-		tn := tileWidth(ckk, P)
+		tn := convTileWidth(ckk, P)
 		tiles := (P + tn - 1) / tn
-		tileSegs := make([][][]segment, tiles)
+		tileSegs := make([][][]convSegment, tiles)
 		for t := range tileSegs {
 			tileSegs[t] = win.allSegments(t*tn, min(P, (t+1)*tn))
 		}
@@ -189,13 +189,13 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 			p0 := t * tn
 			w0 := min(tn, P-p0)
 			im2col(win, tileSegs[t], x[(n*p.c+g*p.cg)*inSz:], p.cg, w0, col, par)
-			gemmT(false, false, p.mg, w0, ckk, 1, w[g*p.mg*ckk:], ckk, col, w0, 0, y[(n*p.m+g*p.mg)*P+p0:], P)
+			nnGemm(false, false, p.mg, w0, ckk, 1, w[g*p.mg*ckk:], ckk, col, w0, 0, y[(n*p.m+g*p.mg)*P+p0:], P)
 		}
-		if items > 1 && p.mg*ckk*tn < smallProduct {
+		if items > 1 && p.mg*ckk*tn < convSmallProduct {
 			// Many small products: one per goroutine.
 			parallel.For(items, 1, func(lo, hi int) {
-				buf := getScratch[T](ckk * tn)
-				defer putScratch(buf)
+				buf := nnGetScratch[T](ckk * tn)
+				defer nnPutScratch(buf)
 				for i := lo; i < hi; i++ {
 					if rc.Err() != nil {
 						return
@@ -208,8 +208,8 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 			}
 			break
 		}
-		buf := getScratch[T](ckk * tn)
-		defer putScratch(buf)
+		buf := nnGetScratch[T](ckk * tn)
+		defer nnPutScratch(buf)
 		for i := 0; i < items; i++ {
 			if err := rc.Err(); err != nil {
 				return err
@@ -218,7 +218,7 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 		}
 	}
 	if b != nil {
-		addBias(y, b, p.n, p.m, P)
+		convAddBias(y, b, p.n, p.m, P)
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 // InferShapes computes the output shape when the input and weight shapes
 // are known.
 func (k *convKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
-	return windowFacts(in, func(xs, ws []int) ([]int, error) {
+	return convWindowFacts(in, func(xs, ws []int) ([]int, error) {
 		p, err := planConv(&k.attrs, k.group, xs, ws, nil)
 		if err != nil {
 			return nil, err
@@ -235,8 +235,8 @@ func (k *convKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	})
 }
 
-// windowFacts infers a windowed op's output from static X and W shapes.
-func windowFacts(in []runtime.Fact, shape func(xs, ws []int) ([]int, error)) ([]runtime.Fact, error) {
+// convWindowFacts infers a windowed op's output from static X and W shapes.
+func convWindowFacts(in []runtime.Fact, shape func(xs, ws []int) ([]int, error)) ([]runtime.Fact, error) {
 	out := runtime.Fact{DType: in[0].DType}
 	if in[0].Static() && in[1].Static() {
 		s, err := shape(in[0].Shape, in[1].Shape)
@@ -264,7 +264,7 @@ func (k *convKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*t
 	if gy == nil {
 		return out, nil
 	}
-	if err := floatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
+	if err := nnFloatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
 		return nil, err
 	}
 	x, w := f.Inputs[0], f.Inputs[1]
@@ -289,7 +289,7 @@ func convGrad[T tensor.Float](rc *runtime.RunContext, p *convPlan, f *runtime.Fo
 	win := p.win
 	P := win.outSize
 	if len(f.Inputs) > 2 && f.Inputs[2] != nil && f.NeedGrad[2] {
-		out[2] = tensor.MustFromSlice([]int{p.m}, sumBias(gd, p.n, p.m, P))
+		out[2] = tensor.MustFromSlice([]int{p.m}, convSumBias(gd, p.n, p.m, P))
 	}
 	needX, needW := f.NeedGrad[0], f.NeedGrad[1]
 	if !needX && !needW {
@@ -316,9 +316,9 @@ func convGradCore[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, gy,
 	if P == 0 || ckk == 0 {
 		return nil
 	}
-	tn := tileWidth(ckk, P)
-	col := getScratch[T](ckk * tn)
-	defer putScratch(col)
+	tn := convTileWidth(ckk, P)
+	col := nnGetScratch[T](ckk * tn)
+	defer nnPutScratch(col)
 	for p0 := 0; p0 < P; p0 += tn {
 		w0 := min(tn, P-p0)
 		segs := win.allSegments(p0, p0+w0)
@@ -331,10 +331,10 @@ func convGradCore[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, gy,
 				wg := w[g*p.mg*ckk:]
 				if gw != nil {
 					im2col(win, segs, x[(n*p.c+g*p.cg)*inSz:], p.cg, w0, *col, true)
-					gemmT(false, true, p.mg, ckk, w0, 1, dy, P, *col, w0, 1, gw[g*p.mg*ckk:], ckk)
+					nnGemm(false, true, p.mg, ckk, w0, 1, dy, P, *col, w0, 1, gw[g*p.mg*ckk:], ckk)
 				}
 				if gx != nil {
-					gemmT(true, false, ckk, w0, p.mg, 1, wg, ckk, dy, P, 0, *col, w0)
+					nnGemm(true, false, ckk, w0, p.mg, 1, wg, ckk, dy, P, 0, *col, w0)
 					col2im(win, segs, *col, p.cg, w0, gx[(n*p.c+g*p.cg)*inSz:], true)
 				}
 			}

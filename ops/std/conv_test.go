@@ -26,7 +26,7 @@ type convCase struct {
 // input elements.
 func refConv(x, w, b *tensor.Tensor, s, d, pb, pe []int, group int) *tensor.Tensor {
 	xs, ws := x.Shape(), w.Shape()
-	xd, wd := f64s(x), f64s(w)
+	xd, wd := nnF64s(x), nnF64s(w)
 	nd := len(xs) - 2
 	n, c, m := xs[0], xs[1], ws[0]
 	cg, mg := c/group, m/group
@@ -35,19 +35,19 @@ func refConv(x, w, b *tensor.Tensor, s, d, pb, pe []int, group int) *tensor.Tens
 		dk := (ws[2+i]-1)*d[i] + 1
 		out = append(out, (xs[2+i]+pb[i]+pe[i]-dk)/s[i]+1)
 	}
-	y := make([]float64, prod(out))
+	y := make([]float64, nnProd(out))
 	ksh := ws[2:]
 	for pos := range y {
-		idx := unravelIdx(pos, out)
+		idx := nnUnravelIdx(pos, out)
 		ni, mi := idx[0], idx[1]
 		g := mi / mg
 		sum := 0.0
 		if b != nil {
-			sum = f64s(b)[mi]
+			sum = nnF64s(b)[mi]
 		}
 		for ci := 0; ci < cg; ci++ {
-			for q := 0; q < prod(ksh); q++ {
-				kv := unravelIdx(q, ksh)
+			for q := 0; q < nnProd(ksh); q++ {
+				kv := nnUnravelIdx(q, ksh)
 				xi := []int{ni, g*cg + ci}
 				ok := true
 				for i := 0; i < nd; i++ {
@@ -61,12 +61,12 @@ func refConv(x, w, b *tensor.Tensor, s, d, pb, pe []int, group int) *tensor.Tens
 					continue
 				}
 				wi := append([]int{mi, ci}, kv...)
-				sum += xd[ravelIdx(xi, xs)] * wd[ravelIdx(wi, ws)]
+				sum += xd[nnRavelIdx(xi, xs)] * wd[nnRavelIdx(wi, ws)]
 			}
 		}
 		y[pos] = sum
 	}
-	return f64Tensor(out, y)
+	return nnF64Tensor(out, y)
 }
 
 func (c convCase) attrs() []runtime.Attribute {
@@ -131,7 +131,7 @@ func TestConvMatchesReference(t *testing.T) {
 		assertClose(t, got, want, 1e-12, 1e-12)
 		in32 := make([]*tensor.Tensor, len(in))
 		for j := range in {
-			in32[j] = castTo(in[j], tensor.Float32)
+			in32[j] = nnCast(in[j], tensor.Float32)
 		}
 		got32 := runOp(t, "Conv", 11, c.attrs(), 1, in32...)[0]
 		if got32.DType() != tensor.Float32 {
@@ -140,7 +140,7 @@ func TestConvMatchesReference(t *testing.T) {
 		assertClose(t, got32, want, 1e-5, 1e-5)
 		in16 := make([]*tensor.Tensor, len(in))
 		for j := range in {
-			in16[j] = castTo(in[j], tensor.Float16)
+			in16[j] = nnCast(in[j], tensor.Float16)
 		}
 		got16 := runOp(t, "Conv", 11, c.attrs(), 1, in16...)[0]
 		if got16.DType() != tensor.Float16 {
@@ -153,12 +153,12 @@ func TestConvMatchesReference(t *testing.T) {
 func TestConvLargeTiled(t *testing.T) {
 	// Shrink the column buffer so that these use several tiles, with
 	// both schedules (one product at a time, products in parallel).
-	defer func(v int) { maxCol = v }(maxCol)
-	maxCol = 4096
+	defer func(v int) { convMaxCol = v }(convMaxCol)
+	convMaxCol = 4096
 	rng := rand.New(rand.NewSource(7))
-	for _, small := range []int{smallProduct, 0} {
-		defer func(v int) { smallProduct = v }(smallProduct)
-		smallProduct = small
+	for _, small := range []int{convSmallProduct, 0} {
+		defer func(v int) { convSmallProduct = v }(convSmallProduct)
+		convSmallProduct = small
 		for _, c := range []convCase{
 			{x: []int{1, 16, 20, 20}, w: []int{40, 16, 3, 3}, bias: true, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{1, 1}, padEnd: []int{1, 1}, group: 1},
 			{x: []int{3, 8, 10, 10}, w: []int{8, 4, 3, 3}, bias: true, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{1, 1}, padEnd: []int{1, 1}, group: 2},
@@ -166,7 +166,7 @@ func TestConvLargeTiled(t *testing.T) {
 			in := c.inputs(rng)
 			want := refConv(in[0], in[1], in[2], c.strides, c.dils, c.padBegin, c.padEnd, c.group)
 			assertClose(t, runOp(t, "Conv", 11, c.attrs(), 1, in...)[0], want, 1e-12, 1e-12)
-			assertClose(t, runOp(t, "Conv", 11, c.attrs(), 1, castTo(in[0], tensor.Float32), castTo(in[1], tensor.Float32), castTo(in[2], tensor.Float32))[0], want, 1e-4, 1e-4)
+			assertClose(t, runOp(t, "Conv", 11, c.attrs(), 1, nnCast(in[0], tensor.Float32), nnCast(in[1], tensor.Float32), nnCast(in[2], tensor.Float32))[0], want, 1e-4, 1e-4)
 			gradCheck(t, "Conv", 11, c.attrs(), in, 0, 1, 2)
 		}
 	}

@@ -10,10 +10,10 @@ import (
 // QLinearConv, the pools): attribute parsing, output sizes, and the
 // im2col/col2im transforms that turn a convolution into a GEMM.
 
-// windowAttrs are the spatial attributes of a windowed op. Nil slices
+// convWindowAttrs are the spatial attributes of a windowed op. Nil slices
 // take their defaults (strides and dilations 1, pads 0, kernel from the
 // weights).
-type windowAttrs struct {
+type convWindowAttrs struct {
 	autoPad   string
 	kernel    []int
 	strides   []int
@@ -21,15 +21,15 @@ type windowAttrs struct {
 	pads      []int
 }
 
-// readWindowAttrs reads auto_pad, kernel_shape, strides, dilations and
+// readConvWindowAttrs reads auto_pad, kernel_shape, strides, dilations and
 // pads, checking their values.
-func readWindowAttrs(b *runtime.BuildContext) (windowAttrs, error) {
-	a := windowAttrs{
+func readConvWindowAttrs(b *runtime.BuildContext) (convWindowAttrs, error) {
+	a := convWindowAttrs{
 		autoPad:   b.String("auto_pad", "NOTSET"),
-		kernel:    toInts(b.Ints("kernel_shape", nil)),
-		strides:   toInts(b.Ints("strides", nil)),
-		dilations: toInts(b.Ints("dilations", nil)),
-		pads:      toInts(b.Ints("pads", nil)),
+		kernel:    nnInts(b.Ints("kernel_shape", nil)),
+		strides:   nnInts(b.Ints("strides", nil)),
+		dilations: nnInts(b.Ints("dilations", nil)),
+		pads:      nnInts(b.Ints("pads", nil)),
 	}
 	if err := b.Err(); err != nil {
 		return a, err
@@ -67,10 +67,10 @@ func readWindowAttrs(b *runtime.BuildContext) (windowAttrs, error) {
 	return a, nil
 }
 
-// window is the resolved geometry of one windowed op over one spatial
+// convWindow is the resolved geometry of one windowed op over one spatial
 // shape: output position o and kernel offset q read input position
 // o*s - pad + q*d along each spatial axis.
-type window struct {
+type convWindow struct {
 	in, out, k, s, d, pad  []int
 	padEnd                 []int
 	inSize, outSize, kSize int
@@ -78,13 +78,13 @@ type window struct {
 
 // spatialDefaults fills strides and dilations for nd axes, checking the
 // lengths of the given ones.
-func (a *windowAttrs) spatialDefaults(nd int) (s, d []int, err error) {
+func (a *convWindowAttrs) spatialDefaults(nd int) (s, d []int, err error) {
 	s, d = a.strides, a.dilations
 	if s == nil {
-		s = ones(nd)
+		s = nnOnes(nd)
 	}
 	if d == nil {
-		d = ones(nd)
+		d = nnOnes(nd)
 	}
 	if len(s) != nd || len(d) != nd {
 		return nil, nil, errShape("strides %v and dilations %v must have %d values", s, d, nd)
@@ -97,7 +97,7 @@ func (a *windowAttrs) spatialDefaults(nd int) (s, d []int, err error) {
 
 // resolve computes the output size of a forward window op (convolution or
 // pooling) over spatial input in with kernel k.
-func (a *windowAttrs) resolve(in, k []int, ceil bool) (*window, error) {
+func (a *convWindowAttrs) resolve(in, k []int, ceil bool) (*convWindow, error) {
 	nd := len(in)
 	if len(k) != nd {
 		return nil, errShape("kernel %v does not match %d spatial dims", k, nd)
@@ -109,7 +109,7 @@ func (a *windowAttrs) resolve(in, k []int, ceil bool) (*window, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &window{in: in, k: k, s: s, d: d, out: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
+	w := &convWindow{in: in, k: k, s: s, d: d, out: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
 	for i := 0; i < nd; i++ {
 		dk := (k[i]-1)*d[i] + 1
 		switch a.autoPad {
@@ -147,11 +147,11 @@ func (a *windowAttrs) resolve(in, k []int, ceil bool) (*window, error) {
 	return w, nil
 }
 
-func (w *window) sizes() {
-	w.inSize, w.outSize, w.kSize = prod(w.in), prod(w.out), prod(w.k)
+func (w *convWindow) sizes() {
+	w.inSize, w.outSize, w.kSize = nnProd(w.in), nnProd(w.out), nnProd(w.k)
 }
 
-func ones(n int) []int {
+func nnOnes(n int) []int {
 	s := make([]int, n)
 	for i := range s {
 		s[i] = 1
@@ -159,15 +159,15 @@ func ones(n int) []int {
 	return s
 }
 
-// segment is a run of n consecutive output positions (starting dst
+// convSegment is a run of n consecutive output positions (starting dst
 // positions into the tile) that read the input at src, src+step, ...;
 // src < 0 marks positions that fall into the padding.
-type segment struct{ dst, src, n int }
+type convSegment struct{ dst, src, n int }
 
 // segments lists, for kernel offset q (flat index into the kernel), the
 // runs of output positions [p0, p1) and where they read the input. The
 // runs are the same for every channel.
-func (w *window) segments(q, p0, p1 int, dst []segment) []segment {
+func (w *convWindow) segments(q, p0, p1 int, dst []convSegment) []convSegment {
 	if p1 <= p0 {
 		return dst
 	}
@@ -217,14 +217,14 @@ func (w *window) segments(q, p0, p1 int, dst []segment) []segment {
 		a, b := o[L], o[L]+n
 		va, vb := max(a, loV), min(b, hiV)
 		if !valid || va >= vb {
-			dst = append(dst, segment{p - p0, -1, n})
+			dst = append(dst, convSegment{p - p0, -1, n})
 		} else {
 			if va > a {
-				dst = append(dst, segment{p - p0, -1, va - a})
+				dst = append(dst, convSegment{p - p0, -1, va - a})
 			}
-			dst = append(dst, segment{p - p0 + va - a, base + va*s + off, vb - va})
+			dst = append(dst, convSegment{p - p0 + va - a, base + va*s + off, vb - va})
 			if b > vb {
-				dst = append(dst, segment{p - p0 + vb - a, -1, b - vb})
+				dst = append(dst, convSegment{p - p0 + vb - a, -1, b - vb})
 			}
 		}
 		p += n
@@ -239,8 +239,8 @@ func (w *window) segments(q, p0, p1 int, dst []segment) []segment {
 
 // allSegments returns the segments of every kernel offset for output
 // positions [p0, p1).
-func (w *window) allSegments(p0, p1 int) [][]segment {
-	segs := make([][]segment, w.kSize)
+func (w *convWindow) allSegments(p0, p1 int) [][]convSegment {
+	segs := make([][]convSegment, w.kSize)
 	for q := range segs {
 		segs[q] = w.segments(q, p0, p1, nil)
 	}
@@ -250,7 +250,7 @@ func (w *window) allSegments(p0, p1 int) [][]segment {
 // im2col writes the columns of channels [0, c) of image x (c planes of
 // w.inSize) for output positions covered by segs (a tile of tn
 // positions) into col, laid out (c·kSize) × tn.
-func im2col[T any](w *window, segs [][]segment, x []T, c, tn int, col []T, par bool) {
+func im2col[T any](w *convWindow, segs [][]convSegment, x []T, c, tn int, col []T, par bool) {
 	step := w.s[len(w.s)-1]
 	body := func(lo, hi int) {
 		var zero T
@@ -287,7 +287,7 @@ func im2col[T any](w *window, segs [][]segment, x []T, c, tn int, col []T, par b
 
 // col2im adds the columns back into channels [0, c) of image x (the
 // adjoint of im2col).
-func col2im[T tensor.Number](w *window, segs [][]segment, col []T, c, tn int, x []T, par bool) {
+func col2im[T tensor.Number](w *convWindow, segs [][]convSegment, col []T, c, tn int, x []T, par bool) {
 	step := w.s[len(w.s)-1]
 	body := func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
@@ -322,24 +322,24 @@ func col2im[T tensor.Number](w *window, segs [][]segment, col []T, c, tn int, x 
 	}
 }
 
-// maxCol bounds the elements of one im2col buffer (a variable so tests
+// convMaxCol bounds the elements of one im2col buffer (a variable so tests
 // can force tiling).
-var maxCol = 1 << 18
+var convMaxCol = 1 << 18
 
-// tileWidth picks how many output positions one im2col buffer holds so
-// that it stays near maxCol elements.
-func tileWidth(rows, positions int) int {
-	if rows*positions <= maxCol {
+// convTileWidth picks how many output positions one im2col buffer holds so
+// that it stays near convMaxCol elements.
+func convTileWidth(rows, positions int) int {
+	if rows*positions <= convMaxCol {
 		return max(positions, 1)
 	}
-	t := max(maxCol/max(rows, 1), 64)
+	t := max(convMaxCol/max(rows, 1), 64)
 	return min(t, positions)
 }
 
 // isPointwise reports whether a convolution reads each output position's
 // input directly (1×…×1 kernel, unit strides, no padding), so the image
 // itself is the column matrix.
-func (w *window) isPointwise() bool {
+func (w *convWindow) isPointwise() bool {
 	for i := range w.k {
 		if w.k[i] != 1 || w.s[i] != 1 || w.pad[i] != 0 || w.padEnd[i] != 0 || w.in[i] != w.out[i] {
 			return false
@@ -348,9 +348,9 @@ func (w *window) isPointwise() bool {
 	return true
 }
 
-// addBias adds b[m] to every position of channel m of y (n·m planes of
+// convAddBias adds b[m] to every position of channel m of y (n·m planes of
 // size positions).
-func addBias[T tensor.Number](y, b []T, n, m, positions int) {
+func convAddBias[T tensor.Number](y, b []T, n, m, positions int) {
 	parallel.For(n*m, max(1, 16384/max(positions, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := b[i%m]
@@ -362,8 +362,8 @@ func addBias[T tensor.Number](y, b []T, n, m, positions int) {
 	})
 }
 
-// sumBias is the gradient of addBias: g summed over batch and positions.
-func sumBias[T tensor.Float](g []T, n, m, positions int) []T {
+// convSumBias is the gradient of addBias: g summed over batch and positions.
+func convSumBias[T tensor.Float](g []T, n, m, positions int) []T {
 	out := make([]T, m)
 	for i := 0; i < n*m; i++ {
 		var s T

@@ -42,7 +42,7 @@ func (k *convIntegerKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 
 // integerConv computes the int32 convolution of (x - xzp) and (w - wzp).
 func integerConv(rc *runtime.RunContext, k *convKernel, x, xzp, w, wzp *tensor.Tensor) (*convPlan, []int32, error) {
-	if !is8bit(x.DType()) || !is8bit(w.DType()) {
+	if !qIs8bit(x.DType()) || !qIs8bit(w.DType()) {
 		return nil, nil, errDType("integer Conv needs int8/uint8 operands, got %v and %v", x.DType(), w.DType())
 	}
 	p, err := planConv(&k.attrs, k.group, x.Shape(), w.Shape(), nil)
@@ -55,7 +55,7 @@ func integerConv(rc *runtime.RunContext, k *convKernel, x, xzp, w, wzp *tensor.T
 	if xzp != nil && xzp.Len() != 1 {
 		return nil, nil, errShape("x_zero_point %v must be a scalar", xzp.Shape())
 	}
-	xw, err := widenMinus(x, xzp, nil)
+	xw, err := qWidenMinus(x, xzp, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,9 +64,9 @@ func integerConv(rc *runtime.RunContext, k *convKernel, x, xzp, w, wzp *tensor.T
 		if wzp.Rank() != 1 || wzp.Len() != p.m {
 			return nil, nil, errShape("w_zero_point %v must be a scalar or have %d values", wzp.Shape(), p.m)
 		}
-		wzShape = append([]int{p.m}, ones(w.Rank()-1)...)
+		wzShape = append([]int{p.m}, nnOnes(w.Rank()-1)...)
 	}
-	ww, err := widenMinus(w, wzp, wzShape)
+	ww, err := qWidenMinus(w, wzp, wzShape)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,9 +89,9 @@ func convInt32(rc *runtime.RunContext, p *convPlan, x, w, y []int32) error {
 		clear(y)
 		return nil
 	}
-	tn := tileWidth(ckk, P)
+	tn := convTileWidth(ckk, P)
 	tiles := (P + tn - 1) / tn
-	tileSegs := make([][][]segment, tiles)
+	tileSegs := make([][][]convSegment, tiles)
 	for t := range tileSegs {
 		tileSegs[t] = win.allSegments(t*tn, min(P, (t+1)*tn))
 	}
@@ -103,23 +103,23 @@ func convInt32(rc *runtime.RunContext, p *convPlan, x, w, y []int32) error {
 		w0 := min(tn, P-p0)
 		im2col(win, tileSegs[t], x[(n*p.c+g*p.cg)*inSz:], p.cg, w0, col, par)
 		if par {
-			naiveGemm(false, false, p.mg, w0, ckk, 1, w[g*p.mg*ckk:], ckk, col, w0, 0, y[(n*p.m+g*p.mg)*P+p0:], P)
+			nnNaiveGemm(false, false, p.mg, w0, ckk, 1, w[g*p.mg*ckk:], ckk, col, w0, 0, y[(n*p.m+g*p.mg)*P+p0:], P)
 		} else {
-			naiveGemmSerial(false, false, p.mg, w0, ckk, w[g*p.mg*ckk:], ckk, col, w0, y[(n*p.m+g*p.mg)*P+p0:], P)
+			nnNaiveGemmSerial(false, false, p.mg, w0, ckk, w[g*p.mg*ckk:], ckk, col, w0, y[(n*p.m+g*p.mg)*P+p0:], P)
 		}
 	}
 	if items >= parallel.Workers() {
 		parallel.For(items, 1, func(lo, hi int) {
-			buf := getScratch[int32](ckk * tn)
-			defer putScratch(buf)
+			buf := nnGetScratch[int32](ckk * tn)
+			defer nnPutScratch(buf)
 			for i := lo; i < hi && rc.Err() == nil; i++ {
 				item(i, *buf, false)
 			}
 		})
 		return rc.Err()
 	}
-	buf := getScratch[int32](ckk * tn)
-	defer putScratch(buf)
+	buf := nnGetScratch[int32](ckk * tn)
+	defer nnPutScratch(buf)
 	for i := 0; i < items; i++ {
 		if err := rc.Err(); err != nil {
 			return err

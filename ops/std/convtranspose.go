@@ -19,22 +19,22 @@ func init() {
 }
 
 type convTransposeKernel struct {
-	attrs       windowAttrs
+	attrs       convWindowAttrs
 	group       int
 	outPadding  []int
 	outputShape []int
 }
 
 func buildConvTranspose(b *runtime.BuildContext) (runtime.Kernel, error) {
-	a, err := readWindowAttrs(b)
+	a, err := readConvWindowAttrs(b)
 	if err != nil {
 		return nil, err
 	}
 	k := &convTransposeKernel{
 		attrs:       a,
 		group:       int(b.Int("group", 1)),
-		outPadding:  toInts(b.Ints("output_padding", nil)),
-		outputShape: toInts(b.Ints("output_shape", nil)),
+		outPadding:  nnInts(b.Ints("output_padding", nil)),
+		outputShape: nnInts(b.Ints("output_shape", nil)),
 	}
 	if k.group < 1 {
 		return nil, b.Errorf("group %d must be positive", k.group)
@@ -52,8 +52,8 @@ func buildConvTranspose(b *runtime.BuildContext) (runtime.Kernel, error) {
 	return k, b.Err()
 }
 
-// floorDiv2 is ⌊v/2⌋ for any sign.
-func floorDiv2(v int) int {
+// convFloorDiv2 is ⌊v/2⌋ for any sign.
+func convFloorDiv2(v int) int {
 	if v < 0 {
 		return -((-v + 1) / 2)
 	}
@@ -102,7 +102,7 @@ func (k *convTransposeKernel) plan(xs, ws, bs []int) (*convPlan, error) {
 	if outShape != nil && len(outShape) != nd {
 		return nil, errShape("output_shape %v must have %d values", k.outputShape, nd)
 	}
-	w := &window{out: in, k: kern, s: s, d: d, in: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
+	w := &convWindow{out: in, k: kern, s: s, d: d, in: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
 	for i := 0; i < nd; i++ {
 		full := s[i]*(in[i]-1) + op[i] + (kern[i]-1)*d[i] + 1
 		target := -1
@@ -115,10 +115,10 @@ func (k *convTransposeKernel) plan(xs, ws, bs []int) (*convPlan, error) {
 		if target >= 0 {
 			total := full - target
 			if a.autoPad == "SAME_UPPER" {
-				w.pad[i] = floorDiv2(total)
+				w.pad[i] = convFloorDiv2(total)
 				w.padEnd[i] = total - w.pad[i]
 			} else {
-				w.padEnd[i] = floorDiv2(total)
+				w.padEnd[i] = convFloorDiv2(total)
 				w.pad[i] = total - w.padEnd[i]
 			}
 			w.in[i] = target
@@ -150,7 +150,7 @@ func (k *convTransposeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) (
 		return nil, err
 	}
 	dt := in[0].DType()
-	w, err := widen(in[0], in[1], b)
+	w, err := nnWiden(in[0], in[1], b)
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +169,13 @@ func (k *convTransposeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) (
 	}
 	switch x.DType() {
 	case tensor.Float32:
-		err = convTransposeForward(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), optData[float32](b), tensor.Data[float32](y))
+		err = convTransposeForward(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), nnOptData[float32](b), tensor.Data[float32](y))
 	case tensor.Float64:
-		err = convTransposeForward(rc, p, tensor.Data[float64](x), tensor.Data[float64](wt), optData[float64](b), tensor.Data[float64](y))
+		err = convTransposeForward(rc, p, tensor.Data[float64](x), tensor.Data[float64](wt), nnOptData[float64](b), tensor.Data[float64](y))
 	default:
 		return nil, errDType("ConvTranspose does not support %v", dt)
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
 // convTransposeForward computes y (zeroed) = convT(x, w) + b: per image,
@@ -185,9 +185,9 @@ func convTransposeForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x
 	pin, ysz := win.outSize, win.inSize
 	rows := p.mg * win.kSize
 	if pin > 0 && rows > 0 && p.cg > 0 {
-		tn := tileWidth(rows, pin)
+		tn := convTileWidth(rows, pin)
 		tiles := (pin + tn - 1) / tn
-		tileSegs := make([][][]segment, tiles)
+		tileSegs := make([][][]convSegment, tiles)
 		for t := range tileSegs {
 			tileSegs[t] = win.allSegments(t*tn, min(pin, (t+1)*tn))
 		}
@@ -196,8 +196,8 @@ func convTransposeForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x
 		items := p.n * p.g
 		par := items < 2
 		body := func(lo, hi int) {
-			col := getScratch[T](rows * tn)
-			defer putScratch(col)
+			col := nnGetScratch[T](rows * tn)
+			defer nnPutScratch(col)
 			for i := lo; i < hi; i++ {
 				n, g := i/p.g, i%p.g
 				for t := 0; t < tiles; t++ {
@@ -206,7 +206,7 @@ func convTransposeForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x
 					}
 					p0 := t * tn
 					w0 := min(tn, pin-p0)
-					gemmT(true, false, rows, w0, p.cg, 1, w[g*p.cg*rows:], rows, x[(n*p.c+g*p.cg)*pin+p0:], pin, 0, *col, w0)
+					nnGemm(true, false, rows, w0, p.cg, 1, w[g*p.cg*rows:], rows, x[(n*p.c+g*p.cg)*pin+p0:], pin, 0, *col, w0)
 					col2im(win, tileSegs[t], *col, p.mg, w0, y[(n*p.m+g*p.mg)*ysz:], par)
 				}
 			}
@@ -221,7 +221,7 @@ func convTransposeForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x
 		}
 	}
 	if b != nil {
-		addBias(y, b, p.n, p.m, ysz)
+		convAddBias(y, b, p.n, p.m, ysz)
 	}
 	return nil
 }
@@ -229,7 +229,7 @@ func convTransposeForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x
 // InferShapes computes the output shape when the input and weight shapes
 // are known.
 func (k *convTransposeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
-	return windowFacts(in, func(xs, ws []int) ([]int, error) {
+	return convWindowFacts(in, func(xs, ws []int) ([]int, error) {
 		p, err := k.plan(xs, ws, nil)
 		if err != nil {
 			return nil, err
@@ -246,7 +246,7 @@ func (k *convTransposeKernel) Backward(rc *runtime.RunContext, f *runtime.Forwar
 	if gy == nil {
 		return out, nil
 	}
-	if err := floatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
+	if err := nnFloatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
 		return nil, err
 	}
 	x, w := f.Inputs[0], f.Inputs[1]
@@ -271,7 +271,7 @@ func convTransposeGrad[T tensor.Float](rc *runtime.RunContext, p *convPlan, f *r
 	win := p.win
 	pin, ysz := win.outSize, win.inSize
 	if len(f.Inputs) > 2 && f.Inputs[2] != nil && f.NeedGrad[2] {
-		out[2] = tensor.MustFromSlice([]int{p.m}, sumBias(gd, p.n, p.m, ysz))
+		out[2] = tensor.MustFromSlice([]int{p.m}, convSumBias(gd, p.n, p.m, ysz))
 	}
 	var gx, gw []T
 	if f.NeedGrad[0] {
@@ -286,9 +286,9 @@ func convTransposeGrad[T tensor.Float](rc *runtime.RunContext, p *convPlan, f *r
 	if (gx == nil && gw == nil) || pin == 0 || rows == 0 || p.cg == 0 {
 		return nil
 	}
-	tn := tileWidth(rows, pin)
-	col := getScratch[T](rows * tn)
-	defer putScratch(col)
+	tn := convTileWidth(rows, pin)
+	col := nnGetScratch[T](rows * tn)
+	defer nnPutScratch(col)
 	for p0 := 0; p0 < pin; p0 += tn {
 		w0 := min(tn, pin-p0)
 		segs := win.allSegments(p0, p0+w0)
@@ -299,10 +299,10 @@ func convTransposeGrad[T tensor.Float](rc *runtime.RunContext, p *convPlan, f *r
 			for g := 0; g < p.g; g++ {
 				im2col(win, segs, gd[(n*p.m+g*p.mg)*ysz:], p.mg, w0, *col, true)
 				if gx != nil {
-					gemmT(false, false, p.cg, w0, rows, 1, wd[g*p.cg*rows:], rows, *col, w0, 0, gx[(n*p.c+g*p.cg)*pin+p0:], pin)
+					nnGemm(false, false, p.cg, w0, rows, 1, wd[g*p.cg*rows:], rows, *col, w0, 0, gx[(n*p.c+g*p.cg)*pin+p0:], pin)
 				}
 				if gw != nil {
-					gemmT(false, true, p.cg, rows, w0, 1, xd[(n*p.c+g*p.cg)*pin+p0:], pin, *col, w0, 1, gw[g*p.cg*rows:], rows)
+					nnGemm(false, true, p.cg, rows, w0, 1, xd[(n*p.c+g*p.cg)*pin+p0:], pin, *col, w0, 1, gw[g*p.cg*rows:], rows)
 				}
 			}
 		}

@@ -14,25 +14,25 @@ import (
 // y[n, g·Mg+m', i·s - pb + q·d] when that lies inside the output.
 func refConvTranspose(x, w, b *tensor.Tensor, s, d, pb, outSpatial []int, group int) *tensor.Tensor {
 	xs, ws := x.Shape(), w.Shape()
-	xd, wd := f64s(x), f64s(w)
+	xd, wd := nnF64s(x), nnF64s(w)
 	nd := len(xs) - 2
 	n, c, mg := xs[0], xs[1], ws[1]
 	cg := c / group
 	m := mg * group
 	out := append([]int{n, m}, outSpatial...)
-	y := make([]float64, prod(out))
+	y := make([]float64, nnProd(out))
 	if b != nil {
 		for pos := range y {
-			y[pos] = f64s(b)[unravelIdx(pos, out)[1]]
+			y[pos] = nnF64s(b)[nnUnravelIdx(pos, out)[1]]
 		}
 	}
 	ksh := ws[2:]
 	for xp := range xd {
-		xi := unravelIdx(xp, xs)
+		xi := nnUnravelIdx(xp, xs)
 		g := xi[1] / cg
 		for mi := 0; mi < mg; mi++ {
-			for q := 0; q < prod(ksh); q++ {
-				kv := unravelIdx(q, ksh)
+			for q := 0; q < nnProd(ksh); q++ {
+				kv := nnUnravelIdx(q, ksh)
 				yi := []int{xi[0], g*mg + mi}
 				ok := true
 				for i := 0; i < nd; i++ {
@@ -44,12 +44,12 @@ func refConvTranspose(x, w, b *tensor.Tensor, s, d, pb, outSpatial []int, group 
 				}
 				if ok {
 					wi := append([]int{xi[1], mi}, kv...)
-					y[ravelIdx(yi, out)] += xd[xp] * wd[ravelIdx(wi, ws)]
+					y[nnRavelIdx(yi, out)] += xd[xp] * wd[nnRavelIdx(wi, ws)]
 				}
 			}
 		}
 	}
-	return f64Tensor(out, y)
+	return nnF64Tensor(out, y)
 }
 
 type convTCase struct {
@@ -110,7 +110,7 @@ func TestConvTransposeMatchesReference(t *testing.T) {
 		assertClose(t, got, want, 1e-12, 1e-12)
 		in32 := make([]*tensor.Tensor, len(in))
 		for j := range in {
-			in32[j] = castTo(in[j], tensor.Float32)
+			in32[j] = nnCast(in[j], tensor.Float32)
 		}
 		assertClose(t, runOp(t, "ConvTranspose", 11, c.allAttrs(), 1, in32...)[0], want, 1e-5, 1e-5)
 		wrt := []int{0, 1}
@@ -122,8 +122,8 @@ func TestConvTransposeMatchesReference(t *testing.T) {
 }
 
 func TestConvTransposeTiled(t *testing.T) {
-	defer func(v int) { maxCol = v }(maxCol)
-	maxCol = 256
+	defer func(v int) { convMaxCol = v }(convMaxCol)
+	convMaxCol = 256
 	rng := rand.New(rand.NewSource(10))
 	for _, n := range []int{1, 3} {
 		x, w, b := randF64(rng, -1, 1, n, 3, 9, 10), randF64(rng, -1, 1, 3, 4, 3, 3), randF64(rng, -1, 1, 4)

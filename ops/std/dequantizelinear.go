@@ -31,18 +31,18 @@ func (k *dequantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor
 	if len(in) > 2 {
 		zp = in[2]
 	}
-	xv, err := int32sOf(x)
+	xv, err := qInt32s(x)
 	if err != nil {
 		return nil, err
 	}
-	sv, err := scaleValues(scale, "x_scale")
+	sv, err := qScaleValues(scale, "x_scale")
 	if err != nil {
 		return nil, err
 	}
 	if !k.perAxis && scale.Len() != 1 {
 		return nil, errShape("DequantizeLinear-10 needs a scalar x_scale, got %v", scale.Shape())
 	}
-	ap, err := newAxisParam(scale, x.Shape(), k.axis, "x_scale")
+	ap, err := newQAxisParam(scale, x.Shape(), k.axis, "x_scale")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (k *dequantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor
 		if zp.Len() != scale.Len() {
 			return nil, errShape("x_zero_point %v does not match x_scale %v", zp.Shape(), scale.Shape())
 		}
-		if zv, err = int32sOf(zp); err != nil {
+		if zv, err = qInt32s(zp); err != nil {
 			return nil, err
 		}
 	}
@@ -75,7 +75,7 @@ func (k *dequantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor
 			j := ap.at(i)
 			d[i] = float32(v-zv[j]) * float32(sv[j])
 		}
-		return narrow(scale.DType(), []*tensor.Tensor{out}, nil)
+		return nnNarrow(scale.DType(), []*tensor.Tensor{out}, nil)
 	}
 }
 

@@ -33,7 +33,7 @@ func (detKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Ten
 		return nil, err
 	}
 	batch := s[:len(s)-2]
-	out := make([]float64, prod(batch))
+	out := make([]float64, nnProd(batch))
 	parallel.For(len(out), max(1, 256/max(1, m*m*m)), func(lo, hi int) {
 		a := make([]float64, m*m)
 		for b := lo; b < hi; b++ {

@@ -37,14 +37,14 @@ func TestDet(t *testing.T) {
 	for _, shape := range [][]int{{1, 1}, {2, 2}, {3, 3}, {2, 3, 4, 4}, {5, 5}, {0, 3, 3}} {
 		x := randF64(rng, -2, 2, shape...)
 		n := shape[len(shape)-1]
-		xd := f64s(x)
+		xd := nnF64s(x)
 		batch := shape[:len(shape)-2]
-		want := make([]float64, prod(batch))
+		want := make([]float64, nnProd(batch))
 		for b := range want {
 			want[b] = refDet(xd[b*n*n:(b+1)*n*n], n)
 		}
-		assertClose(t, runOp(t, "Det", 11, nil, 1, x)[0], f64Tensor(batch, want), 1e-10, 1e-12)
-		assertClose(t, runOp(t, "Det", 11, nil, 1, castTo(x, tensor.Float32))[0], f64Tensor(batch, want), 1e-4, 1e-5)
+		assertClose(t, runOp(t, "Det", 11, nil, 1, x)[0], nnF64Tensor(batch, want), 1e-10, 1e-12)
+		assertClose(t, runOp(t, "Det", 11, nil, 1, nnCast(x, tensor.Float32))[0], nnF64Tensor(batch, want), 1e-4, 1e-5)
 	}
 	// Singular, and one needing a row swap.
 	assertClose(t, runOp(t, "Det", 11, nil, 1, tensor.MustFromSlice([]int{2, 2}, []float32{1, 2, 2, 4}))[0], tensor.Scalar(float32(0)), 0, 0)

@@ -31,9 +31,9 @@ func (dynamicQuantizeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([
 	var zp float64
 	y := make([]uint8, len(xd))
 	if scale > 0 {
-		zp = saturate(float64((0-lo)/scale), 0, 255)
+		zp = qSaturate(float64((0-lo)/scale), 0, 255)
 		for i, v := range xd {
-			y[i] = uint8(saturate(roundEven(float64(v/scale))+zp, 0, 255))
+			y[i] = uint8(qSaturate(qRoundEven(float64(v/scale))+zp, 0, 255))
 		}
 	}
 	yt, err := tensor.FromSlice(x.Shape(), y)

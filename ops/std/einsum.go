@@ -21,12 +21,12 @@ func init() {
 	register(&runtime.Op{Type: "Einsum", Since: 12, Inputs: [2]int{1, runtime.Variadic}, Outputs: [2]int{1, 1}, Build: buildEinsum})
 }
 
-// ellipsis marks "..." in a parsed term.
-const ellipsis = -1
+// einsumEllipsis marks "..." in a parsed term.
+const einsumEllipsis = -1
 
-// ellipsisLabel is the label of ellipsis dim j (0 = outermost of the
+// einsumEllipsisLabel is the label of ellipsis dim j (0 = outermost of the
 // widest ellipsis).
-func ellipsisLabel(j int) int { return 1000 + j }
+func einsumEllipsisLabel(j int) int { return 1000 + j }
 
 type einsumKernel struct {
 	terms    [][]int // per operand: letters and ellipsis markers
@@ -96,11 +96,11 @@ func parseTerm(s string) ([]int, error) {
 			out = append(out, int(c))
 		case c == '.' && strings.HasPrefix(s[i:], "..."):
 			for _, l := range out {
-				if l == ellipsis {
+				if l == einsumEllipsis {
 					return nil, errShape("term %q has two ellipses", s)
 				}
 			}
-			out = append(out, ellipsis)
+			out = append(out, einsumEllipsis)
 			i += 2
 		default:
 			return nil, errShape("unexpected character %q in term %q", c, s)
@@ -125,7 +125,7 @@ func (k *einsumKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		return nil, err
 	}
 	dt := in[0].DType()
-	w, err := widen(in...)
+	w, err := nnWiden(in...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (k *einsumKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	default:
 		return nil, errDType("Einsum does not support %v", dt)
 	}
-	return narrow(dt, []*tensor.Tensor{out}, err)
+	return nnNarrow(dt, []*tensor.Tensor{out}, err)
 }
 
 // labelOperands expands each term against its operand's rank, returning
@@ -157,7 +157,7 @@ func (k *einsumKernel) labelOperands(in []*tensor.Tensor) ([][]int, []int, error
 	for i, t := range k.terms {
 		letters, hasEll := 0, false
 		for _, l := range t {
-			if l == ellipsis {
+			if l == einsumEllipsis {
 				hasEll = true
 			} else {
 				letters++
@@ -173,12 +173,12 @@ func (k *einsumKernel) labelOperands(in []*tensor.Tensor) ([][]int, []int, error
 	labels := make([][]int, len(in))
 	for i, t := range k.terms {
 		for _, l := range t {
-			if l != ellipsis {
+			if l != einsumEllipsis {
 				labels[i] = append(labels[i], l)
 				continue
 			}
 			for j := 0; j < nell[i]; j++ {
-				labels[i] = append(labels[i], ellipsisLabel(ell-nell[i]+j))
+				labels[i] = append(labels[i], einsumEllipsisLabel(ell-nell[i]+j))
 			}
 		}
 	}
@@ -191,9 +191,9 @@ func (k *einsumKernel) labelOperands(in []*tensor.Tensor) ([][]int, []int, error
 			}
 		}
 		for _, l := range k.output {
-			if l == ellipsis {
+			if l == einsumEllipsis {
 				for j := 0; j < ell; j++ {
-					out = append(out, ellipsisLabel(j))
+					out = append(out, einsumEllipsisLabel(j))
 				}
 				continue
 			}
@@ -210,11 +210,11 @@ func (k *einsumKernel) labelOperands(in []*tensor.Tensor) ([][]int, []int, error
 			}
 		}
 		for j := 0; j < ell; j++ {
-			out = append(out, ellipsisLabel(j))
+			out = append(out, einsumEllipsisLabel(j))
 		}
 		var once []int
 		for l, c := range count {
-			if c == 1 && l < ellipsisLabel(0) {
+			if c == 1 && l < einsumEllipsisLabel(0) {
 				once = append(once, l)
 			}
 		}
@@ -238,7 +238,7 @@ func einsumRun[T tensor.Number](rc *runtime.RunContext, k *einsumKernel, in []*t
 			switch {
 			case !ok || s == d:
 				size[l] = d
-			case l >= ellipsisLabel(0) && (s == 1 || d == 1):
+			case l >= einsumEllipsisLabel(0) && (s == 1 || d == 1):
 				size[l] = max(s, d)
 			default:
 				return nil, errShape("label %q has sizes %d and %d", rune(l), s, d)
@@ -262,7 +262,7 @@ func einsumRun[T tensor.Number](rc *runtime.RunContext, k *einsumKernel, in []*t
 	}
 	ops := make([]*eop[T], len(in))
 	for i, t := range in {
-		ops[i] = diagonal(&eop[T]{data: tensor.Data[T](t), shape: t.Shape(), labels: labels[i]})
+		ops[i] = einsumDiagonal(&eop[T]{data: tensor.Data[T](t), shape: t.Shape(), labels: labels[i]})
 	}
 	cur := ops[0]
 	for i := 1; i < len(ops); i++ {
@@ -270,16 +270,16 @@ func einsumRun[T tensor.Number](rc *runtime.RunContext, k *einsumKernel, in []*t
 			return nil, err
 		}
 		// Keep what the output, later operands and this pair need.
-		keepA, keepB := copySet(needed[i]), copySet(needed[i])
+		keepA, keepB := einsumCopySet(needed[i]), einsumCopySet(needed[i])
 		for _, l := range ops[i].labels {
 			keepA[l] = true
 		}
 		for _, l := range cur.labels {
 			keepB[l] = true
 		}
-		a := sumOut(cur, keepA)
-		b := sumOut(ops[i], keepB)
-		cur, err = contract(rc, a, b, needed[i], size)
+		a := einsumSumOut(cur, keepA)
+		b := einsumSumOut(ops[i], keepB)
+		cur, err = einsumContract(rc, a, b, needed[i], size)
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +288,7 @@ func einsumRun[T tensor.Number](rc *runtime.RunContext, k *einsumKernel, in []*t
 	for _, l := range outLabels {
 		keep[l] = true
 	}
-	cur = sumOut(cur, keep)
+	cur = einsumSumOut(cur, keep)
 	// Arrange the output dims in order (broadcasting any size-1 dims).
 	outShape := make([]int, len(outLabels))
 	strides := make([]int, len(outLabels))
@@ -304,10 +304,10 @@ func einsumRun[T tensor.Number](rc *runtime.RunContext, k *einsumKernel, in []*t
 	if err := rc.CheckSize(tensor.DTypeOf[T](), outShape); err != nil {
 		return nil, err
 	}
-	return tensor.FromSlice(outShape, gather(cur.data, outShape, strides))
+	return tensor.FromSlice(outShape, einsumGather(cur.data, outShape, strides))
 }
 
-func copySet(m map[int]bool) map[int]bool {
+func einsumCopySet(m map[int]bool) map[int]bool {
 	c := make(map[int]bool, len(m))
 	for k, v := range m {
 		c[k] = v
@@ -315,10 +315,10 @@ func copySet(m map[int]bool) map[int]bool {
 	return c
 }
 
-// gather copies the view of src with the given shape and per-dim strides
+// einsumGather copies the view of src with the given shape and per-dim strides
 // (0 broadcasts, a sum of strides walks a diagonal) into a new slice.
-func gather[T any](src []T, shape, strides []int) []T {
-	n := prod(shape)
+func einsumGather[T any](src []T, shape, strides []int) []T {
+	n := nnProd(shape)
 	out := make([]T, n)
 	if n == 0 {
 		return out
@@ -355,8 +355,8 @@ func gather[T any](src []T, shape, strides []int) []T {
 	return out
 }
 
-// diagonal merges the dims of repeated labels into their diagonal.
-func diagonal[T tensor.Number](e *eop[T]) *eop[T] {
+// einsumDiagonal merges the dims of repeated labels into their diagonal.
+func einsumDiagonal[T tensor.Number](e *eop[T]) *eop[T] {
 	st := tensor.Strides(e.shape)
 	var labels, shape, strides []int
 	pos := map[int]int{}
@@ -374,11 +374,11 @@ func diagonal[T tensor.Number](e *eop[T]) *eop[T] {
 	if len(labels) == len(e.labels) {
 		return e
 	}
-	return &eop[T]{data: gather(e.data, shape, strides), shape: shape, labels: labels}
+	return &eop[T]{data: einsumGather(e.data, shape, strides), shape: shape, labels: labels}
 }
 
-// sumOut sums e over the labels not in keep.
-func sumOut[T tensor.Number](e *eop[T], keep map[int]bool) *eop[T] {
+// einsumSumOut sums e over the labels not in keep.
+func einsumSumOut[T tensor.Number](e *eop[T], keep map[int]bool) *eop[T] {
 	var kept, gone []int
 	for j, l := range e.labels {
 		if keep[l] {
@@ -396,9 +396,9 @@ func sumOut[T tensor.Number](e *eop[T], keep map[int]bool) *eop[T] {
 	for i, j := range order {
 		shape[i], strides[i] = e.shape[j], st[j]
 	}
-	t := gather(e.data, shape, strides)
-	inner := prod(shape[len(kept):])
-	res := &eop[T]{shape: shape[:len(kept)], data: make([]T, prod(shape[:len(kept)]))}
+	t := einsumGather(e.data, shape, strides)
+	inner := nnProd(shape[len(kept):])
+	res := &eop[T]{shape: shape[:len(kept)], data: make([]T, nnProd(shape[:len(kept)]))}
 	for _, j := range kept {
 		res.labels = append(res.labels, e.labels[j])
 	}
@@ -412,9 +412,9 @@ func sumOut[T tensor.Number](e *eop[T], keep map[int]bool) *eop[T] {
 	return res
 }
 
-// arrange copies e with its dims in the order of labels, broadcasting
+// einsumArrange copies e with its dims in the order of labels, broadcasting
 // size-1 dims to the label sizes.
-func arrange[T tensor.Number](e *eop[T], labels []int, size map[int]int) []T {
+func einsumArrange[T tensor.Number](e *eop[T], labels []int, size map[int]int) []T {
 	st := tensor.Strides(e.shape)
 	shape, strides := make([]int, len(labels)), make([]int, len(labels))
 	for i, l := range labels {
@@ -425,13 +425,13 @@ func arrange[T tensor.Number](e *eop[T], labels []int, size map[int]int) []T {
 			}
 		}
 	}
-	return gather(e.data, shape, strides)
+	return einsumGather(e.data, shape, strides)
 }
 
-// contract multiplies a and b, summing the labels they share that keep
+// einsumContract multiplies a and b, summing the labels they share that keep
 // does not hold, as one batched product: batch labels (shared, kept),
 // then a's own, then b's own.
-func contract[T tensor.Number](rc *runtime.RunContext, a, b *eop[T], keep map[int]bool, size map[int]int) (*eop[T], error) {
+func einsumContract[T tensor.Number](rc *runtime.RunContext, a, b *eop[T], keep map[int]bool, size map[int]int) (*eop[T], error) {
 	inB := map[int]bool{}
 	for _, l := range b.labels {
 		inB[l] = true
@@ -472,8 +472,8 @@ func contract[T tensor.Number](rc *runtime.RunContext, a, b *eop[T], keep map[in
 	if err := rc.CheckSize(tensor.DTypeOf[T](), shape); err != nil {
 		return nil, err
 	}
-	ad := arrange(a, append(append(append([]int(nil), batch...), aOnly...), sum...), size)
-	bd := arrange(b, append(append(append([]int(nil), batch...), sum...), bOnly...), size)
+	ad := einsumArrange(a, append(append(append([]int(nil), batch...), aOnly...), sum...), size)
+	bd := einsumArrange(b, append(append(append([]int(nil), batch...), sum...), bOnly...), size)
 	out := make([]T, nb*m*n)
 	s := &bmmShape{m: m, n: n, k: kk, aBatch: []int{nb}, bBatch: []int{nb}, outBatch: []int{nb}}
 	bmmRun(s, ad, bd, out)

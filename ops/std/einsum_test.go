@@ -48,14 +48,14 @@ func refEinsum(eq string, in ...*tensor.Tensor) *tensor.Tensor {
 	for i := range rhs {
 		outShape[i] = size[rhs[i]]
 	}
-	out := make([]float64, prod(outShape))
+	out := make([]float64, nnProd(outShape))
 	data := make([][]float64, len(in))
 	for i := range in {
-		data[i] = f64s(in[i])
+		data[i] = nnF64s(in[i])
 	}
 	val := map[byte]int{}
-	for p := 0; p < prod(dims); p++ {
-		idx := unravelIdx(p, dims)
+	for p := 0; p < nnProd(dims); p++ {
+		idx := nnUnravelIdx(p, dims)
 		for i, l := range all {
 			val[l] = idx[i]
 		}
@@ -65,15 +65,15 @@ func refEinsum(eq string, in ...*tensor.Tensor) *tensor.Tensor {
 			for j := range t {
 				ix[j] = val[t[j]]
 			}
-			v *= data[i][ravelIdx(ix, in[i].Shape())]
+			v *= data[i][nnRavelIdx(ix, in[i].Shape())]
 		}
 		oi := make([]int, len(rhs))
 		for j := range rhs {
 			oi[j] = val[rhs[j]]
 		}
-		out[ravelIdx(oi, outShape)] += v
+		out[nnRavelIdx(oi, outShape)] += v
 	}
-	return f64Tensor(outShape, out)
+	return nnF64Tensor(outShape, out)
 }
 
 func TestEinsumMatchesBruteForce(t *testing.T) {
@@ -111,7 +111,7 @@ func TestEinsumMatchesBruteForce(t *testing.T) {
 		assertClose(t, runOp(t, "Einsum", 12, attrs, 1, in...)[0], want, 1e-12, 1e-12)
 		in32 := make([]*tensor.Tensor, len(in))
 		for i := range in {
-			in32[i] = castTo(in[i], tensor.Float32)
+			in32[i] = nnCast(in[i], tensor.Float32)
 		}
 		assertClose(t, runOp(t, "Einsum", 12, attrs, 1, in32...)[0], want, 1e-5, 1e-5)
 	}

@@ -71,7 +71,7 @@ func (k *gemmKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		return nil, err
 	}
 	dt := in[0].DType()
-	w, err := widen(in[0], in[1], c)
+	w, err := nnWiden(in[0], in[1], c)
 	if err != nil {
 		return nil, err
 	}
@@ -90,21 +90,21 @@ func (k *gemmKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	}
 	switch a.DType() {
 	case tensor.Float32:
-		err = gemmRun(k, m, n, kk, a, b, c, out, float32(k.alpha), float32(k.beta), gemmT[float32])
+		err = gemmRun(k, m, n, kk, a, b, c, out, float32(k.alpha), float32(k.beta), nnGemm[float32])
 	case tensor.Float64:
-		err = gemmRun(k, m, n, kk, a, b, c, out, float64(k.alpha), float64(k.beta), gemmT[float64])
+		err = gemmRun(k, m, n, kk, a, b, c, out, float64(k.alpha), float64(k.beta), nnGemm[float64])
 	case tensor.Int32:
-		err = gemmRun(k, m, n, kk, a, b, c, out, int32(k.alpha), int32(k.beta), naiveGemm[int32])
+		err = gemmRun(k, m, n, kk, a, b, c, out, int32(k.alpha), int32(k.beta), nnNaiveGemm[int32])
 	case tensor.Int64:
-		err = gemmRun(k, m, n, kk, a, b, c, out, int64(k.alpha), int64(k.beta), naiveGemm[int64])
+		err = gemmRun(k, m, n, kk, a, b, c, out, int64(k.alpha), int64(k.beta), nnNaiveGemm[int64])
 	case tensor.Uint32:
-		err = gemmRun(k, m, n, kk, a, b, c, out, uint32(k.alpha), uint32(k.beta), naiveGemm[uint32])
+		err = gemmRun(k, m, n, kk, a, b, c, out, uint32(k.alpha), uint32(k.beta), nnNaiveGemm[uint32])
 	case tensor.Uint64:
-		err = gemmRun(k, m, n, kk, a, b, c, out, uint64(k.alpha), uint64(k.beta), naiveGemm[uint64])
+		err = gemmRun(k, m, n, kk, a, b, c, out, uint64(k.alpha), uint64(k.beta), nnNaiveGemm[uint64])
 	default:
 		return nil, errDType("Gemm does not support %v", dt)
 	}
-	return narrow(dt, []*tensor.Tensor{out}, err)
+	return nnNarrow(dt, []*tensor.Tensor{out}, err)
 }
 
 // gemmRun fills out with beta·C broadcast, then accumulates the product.
@@ -161,7 +161,7 @@ func (k *gemmKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*t
 	if gy == nil {
 		return out, nil
 	}
-	if err := floatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
+	if err := nnFloatGrads(append([]*tensor.Tensor{gy}, f.Inputs...)...); err != nil {
 		return nil, err
 	}
 	if gy.DType() == tensor.Float32 {
@@ -189,10 +189,10 @@ func gemmGrad[T tensor.Float](k *gemmKernel, f *runtime.Forward, gy *tensor.Tens
 		gad := tensor.Data[T](ga)
 		if !k.transA {
 			// dA (M×K) = alpha·dY·B'ᵀ; B'ᵀ is B when transB.
-			gemmT(false, !k.transB, m, kk, n, alpha, gd, ldg, bd, ldb, 0, gad, max(kk, 1))
+			nnGemm(false, !k.transB, m, kk, n, alpha, gd, ldg, bd, ldb, 0, gad, max(kk, 1))
 		} else {
 			// dA (K×M) = alpha·B'·dYᵀ; B' is Bᵀ when transB.
-			gemmT(k.transB, true, kk, m, n, alpha, bd, ldb, gd, ldg, 0, gad, max(m, 1))
+			nnGemm(k.transB, true, kk, m, n, alpha, bd, ldb, gd, ldg, 0, gad, max(m, 1))
 		}
 		out[0] = ga
 	}
@@ -201,10 +201,10 @@ func gemmGrad[T tensor.Float](k *gemmKernel, f *runtime.Forward, gy *tensor.Tens
 		gbd := tensor.Data[T](gb)
 		if !k.transB {
 			// dB (K×N) = alpha·A'ᵀ·dY; A'ᵀ is A when transA.
-			gemmT(!k.transA, false, kk, n, m, alpha, ad, lda, gd, ldg, 0, gbd, max(n, 1))
+			nnGemm(!k.transA, false, kk, n, m, alpha, ad, lda, gd, ldg, 0, gbd, max(n, 1))
 		} else {
 			// dB (N×K) = alpha·dYᵀ·A'; A' is Aᵀ when transA.
-			gemmT(true, k.transA, n, kk, m, alpha, gd, ldg, ad, lda, 0, gbd, max(kk, 1))
+			nnGemm(true, k.transA, n, kk, m, alpha, gd, ldg, ad, lda, 0, gbd, max(kk, 1))
 		}
 		out[1] = gb
 	}

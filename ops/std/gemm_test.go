@@ -11,7 +11,7 @@ import (
 
 // refGemm computes alpha·op(A)·op(B) + beta·C by the definition.
 func refGemm(a, b, c *tensor.Tensor, transA, transB bool, alpha, beta float64) *tensor.Tensor {
-	ad, bd := f64s(a), f64s(b)
+	ad, bd := nnF64s(a), nnF64s(b)
 	m, k := a.Shape()[0], a.Shape()[1]
 	if transA {
 		m, k = k, m
@@ -41,7 +41,7 @@ func refGemm(a, b, c *tensor.Tensor, transA, transB bool, alpha, beta float64) *
 			}
 			out[i*n+j] = alpha * s
 			if c != nil {
-				cd, cs := f64s(c), c.Shape()
+				cd, cs := nnF64s(c), c.Shape()
 				ci, cj := 0, 0
 				if len(cs) == 2 {
 					ci, cj = i%cs[0], j%cs[1]
@@ -54,7 +54,7 @@ func refGemm(a, b, c *tensor.Tensor, transA, transB bool, alpha, beta float64) *
 			}
 		}
 	}
-	return f64Tensor([]int{m, n}, out)
+	return nnF64Tensor([]int{m, n}, out)
 }
 
 func gemmAttrs(transA, transB bool, alpha, beta float32) []runtime.Attribute {
@@ -92,7 +92,7 @@ func TestGemmMatchesReference(t *testing.T) {
 				assertClose(t, runOp(t, "Gemm", 13, attrs, 1, in...)[0], want, 1e-12, 1e-12)
 				in32 := make([]*tensor.Tensor, len(in))
 				for i, x := range in {
-					in32[i] = castTo(x, tensor.Float32)
+					in32[i] = nnCast(x, tensor.Float32)
 				}
 				assertClose(t, runOp(t, "Gemm", 13, attrs, 1, in32...)[0], want, 1e-5, 1e-5)
 				if c != nil {
@@ -109,7 +109,7 @@ func TestGemmLargeAndInteger(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	a, b, c := randF64(rng, -1, 1, 150, 70), randF64(rng, -1, 1, 90, 70), randF64(rng, -1, 1, 90)
 	attrs := gemmAttrs(false, true, 1, 1)
-	assertClose(t, runOp(t, "Gemm", 11, attrs, 1, castTo(a, tensor.Float32), castTo(b, tensor.Float32), castTo(c, tensor.Float32))[0],
+	assertClose(t, runOp(t, "Gemm", 11, attrs, 1, nnCast(a, tensor.Float32), nnCast(b, tensor.Float32), nnCast(c, tensor.Float32))[0],
 		refGemm(a, b, c, false, true, 1, 1), 1e-4, 1e-4)
 	ai := tensor.MustFromSlice([]int{2, 2}, []int32{1, 2, 3, 4})
 	bi := tensor.MustFromSlice([]int{2, 2}, []int32{5, 6, 7, 8})

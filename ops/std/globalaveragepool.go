@@ -19,21 +19,21 @@ func (globalAvgPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*
 	if !isPoolFloat(dt) {
 		return nil, errDType("GlobalAveragePool does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
 	x := w[0]
 	var y *tensor.Tensor
 	if x.DType() == tensor.Float32 {
-		y, err = reducePlanes(x, meanOf[float32])
+		y, err = poolReducePlanes(x, nnMeanOf[float32])
 	} else {
-		y, err = reducePlanes(x, meanOf[float64])
+		y, err = poolReducePlanes(x, nnMeanOf[float64])
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
-func meanOf[T tensor.Float](v []T) T {
+func nnMeanOf[T tensor.Float](v []T) T {
 	var s T
 	for _, x := range v {
 		s += x
@@ -46,7 +46,7 @@ func meanOf[T tensor.Float](v []T) T {
 
 // InferShapes: (N, C, 1, …, 1).
 func (globalAvgPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
-	return globalFacts(in)
+	return poolGlobalFacts(in)
 }
 
 // Backward spreads each plane's gradient evenly over the plane.
@@ -55,16 +55,16 @@ func (globalAvgPoolKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, 
 	if gy == nil || !f.NeedGrad[0] {
 		return []*tensor.Tensor{nil}, nil
 	}
-	if err := floatGrads(x, gy); err != nil {
+	if err := nnFloatGrads(x, gy); err != nil {
 		return nil, err
 	}
 	if x.DType() == tensor.Float32 {
-		return out1(spreadPlanes[float32](x.Shape(), gy))
+		return out1(poolSpreadPlanes[float32](x.Shape(), gy))
 	}
-	return out1(spreadPlanes[float64](x.Shape(), gy))
+	return out1(poolSpreadPlanes[float64](x.Shape(), gy))
 }
 
-func spreadPlanes[T tensor.Float](shape []int, gy *tensor.Tensor) (*tensor.Tensor, error) {
+func poolSpreadPlanes[T tensor.Float](shape []int, gy *tensor.Tensor) (*tensor.Tensor, error) {
 	gx := tensor.Make[T](shape...)
 	gd, yd := tensor.Data[T](gx), tensor.Data[T](gy)
 	if len(yd) == 0 || len(gd)%len(yd) != 0 {

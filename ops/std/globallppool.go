@@ -16,7 +16,7 @@ func init() {
 type globalLpPoolKernel struct{ p float64 }
 
 func buildGlobalLpPool(b *runtime.BuildContext) (runtime.Kernel, error) {
-	p, err := readP(b)
+	p, err := poolReadP(b)
 	if err != nil {
 		return nil, err
 	}
@@ -28,21 +28,21 @@ func (k *globalLpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([
 	if !isPoolFloat(dt) {
 		return nil, errDType("GlobalLpPool does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
 	x := w[0]
 	var y *tensor.Tensor
 	if x.DType() == tensor.Float32 {
-		y, err = reducePlanes(x, func(v []float32) float32 { return lpNorm(v, k.p) })
+		y, err = poolReducePlanes(x, func(v []float32) float32 { return poolLpNorm(v, k.p) })
 	} else {
-		y, err = reducePlanes(x, func(v []float64) float64 { return lpNorm(v, k.p) })
+		y, err = poolReducePlanes(x, func(v []float64) float64 { return poolLpNorm(v, k.p) })
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
 // InferShapes: (N, C, 1, …, 1).
 func (k *globalLpPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
-	return globalFacts(in)
+	return poolGlobalFacts(in)
 }

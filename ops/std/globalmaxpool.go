@@ -21,22 +21,22 @@ func (globalMaxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*
 	if !isPoolFloat(dt) {
 		return nil, errDType("GlobalMaxPool does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
 	x := w[0]
 	var y *tensor.Tensor
 	if x.DType() == tensor.Float32 {
-		y, err = reducePlanes(x, maxOf[float32])
+		y, err = poolReducePlanes(x, nnMaxOf[float32])
 	} else {
-		y, err = reducePlanes(x, maxOf[float64])
+		y, err = poolReducePlanes(x, nnMaxOf[float64])
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
-// maxOf is the largest value (NaN if any is NaN; -Inf for no values).
-func maxOf[T tensor.Float](v []T) T {
+// nnMaxOf is the largest value (NaN if any is NaN; -Inf for no values).
+func nnMaxOf[T tensor.Float](v []T) T {
 	m := T(math.Inf(-1))
 	for _, x := range v {
 		if x > m || x != x {
@@ -51,5 +51,5 @@ func maxOf[T tensor.Float](v []T) T {
 
 // InferShapes: (N, C, 1, …, 1).
 func (globalMaxPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
-	return globalFacts(in)
+	return poolGlobalFacts(in)
 }

@@ -21,9 +21,9 @@ type lpPoolKernel struct {
 	p     float64
 }
 
-// readP reads the norm order p, a float attribute in opset 1 and an int
+// poolReadP reads the norm order p, a float attribute in opset 1 and an int
 // one later (either kind is accepted).
-func readP(b *runtime.BuildContext) (float64, error) {
+func poolReadP(b *runtime.BuildContext) (float64, error) {
 	p := 2.0
 	if a, ok := b.Node.Attr("p"); ok && a.Kind == runtime.AttrFloat {
 		p = float64(b.Float("p", 2))
@@ -44,7 +44,7 @@ func buildLpPool(b *runtime.BuildContext) (runtime.Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readP(b)
+	p, err := poolReadP(b)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (k *lpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	if !isPoolFloat(dt) {
 		return nil, errDType("LpPool does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (k *lpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	} else {
 		err = lpPoolRun(rc, g, k.p, tensor.Data[float64](x), tensor.Data[float64](y))
 	}
-	return narrow(dt, []*tensor.Tensor{y}, err)
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
 func lpPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, p float64, x, y []T) error {
@@ -87,13 +87,13 @@ func lpPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, p float64, x
 			for _, off := range b.taps(pos) {
 				vals = append(vals, xp[off])
 			}
-			y[plane*outSz+pos] = lpNorm(vals, p)
+			y[plane*outSz+pos] = poolLpNorm(vals, p)
 		}
 	})
 }
 
-// lpNorm is (Σ|v|^p)^(1/p), computed in float64.
-func lpNorm[T tensor.Float](v []T, p float64) T {
+// poolLpNorm is (Σ|v|^p)^(1/p), computed in float64.
+func poolLpNorm[T tensor.Float](v []T, p float64) T {
 	s := 0.0
 	switch p {
 	case 1:

@@ -43,7 +43,7 @@ func (k *lrnKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 	if !isPoolFloat(dt) {
 		return nil, errDType("LRN does not support %v", dt)
 	}
-	w, err := widen(in[0])
+	w, err := nnWiden(in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -57,13 +57,13 @@ func (k *lrnKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 	} else {
 		y = lrnRun[float64](k, x)
 	}
-	return narrow(dt, []*tensor.Tensor{y}, nil)
+	return nnNarrow(dt, []*tensor.Tensor{y}, nil)
 }
 
 func lrnRun[T tensor.Float](k *lrnKernel, x *tensor.Tensor) *tensor.Tensor {
 	s := x.Shape()
 	n, c := s[0], s[1]
-	inner := prod(s[2:])
+	inner := nnProd(s[2:])
 	y := tensor.Make[T](s...)
 	xd, yd := tensor.Data[T](x), tensor.Data[T](y)
 	lo, hi := (k.size-1)/2, k.size/2 // channels before and after

@@ -54,7 +54,7 @@ func (matMulKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		return nil, errDType("MatMul of %v and %v", a.DType(), b.DType())
 	}
 	dt := a.DType()
-	w, err := widen(a, b)
+	w, err := nnWiden(a, b)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (matMulKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 	default:
 		return nil, errDType("MatMul does not support %v", dt)
 	}
-	return narrow(dt, []*tensor.Tensor{out}, nil)
+	return nnNarrow(dt, []*tensor.Tensor{out}, nil)
 }
 
 // InferShapes computes the result shape when both ranks are known.
@@ -131,7 +131,7 @@ func (matMulKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*te
 	if gy == nil {
 		return out, nil
 	}
-	if err := floatGrads(a, b, gy); err != nil {
+	if err := nnFloatGrads(a, b, gy); err != nil {
 		return nil, err
 	}
 	s, _, err := matMulDims(a.Shape(), b.Shape())
@@ -157,9 +157,9 @@ func matMulGrad[T tensor.Float](rc *runtime.RunContext, f *runtime.Forward, s *b
 	pb := append(append([]int(nil), s.bBatch...), k, n)
 	if f.NeedGrad[0] {
 		var ga *tensor.Tensor
-		if prod(s.aBatch) == 1 && prod(s.bBatch) == 1 {
+		if nnProd(s.aBatch) == 1 && nnProd(s.bBatch) == 1 {
 			ga = tensor.Make[T](m, k)
-			gemmT(false, true, m, k, n, 1, gd, n, tensor.Data[T](b), n, 0, tensor.Data[T](ga), k)
+			nnGemm(false, true, m, k, n, 1, gd, n, tensor.Data[T](b), n, 0, tensor.Data[T](ga), k)
 		} else {
 			// dA[i] = dY[i]·B[ib]ᵀ over the output batch, then summed.
 			full := tensor.Make[T](append(append([]int(nil), ob...), m, k)...)
@@ -179,11 +179,11 @@ func matMulGrad[T tensor.Float](rc *runtime.RunContext, f *runtime.Forward, s *b
 	if f.NeedGrad[1] {
 		var gb *tensor.Tensor
 		switch {
-		case prod(s.bBatch) == 1 && prod(s.aBatch) == nb:
+		case nnProd(s.bBatch) == 1 && nnProd(s.aBatch) == nb:
 			// B shared by every product: dB = Σ A[i]ᵀ·dY[i] is one product
 			// of the stacked matrices.
 			gb = tensor.Make[T](k, n)
-			gemmT(true, false, k, n, nb*m, 1, tensor.Data[T](a), k, gd, n, 0, tensor.Data[T](gb), n)
+			nnGemm(true, false, k, n, nb*m, 1, tensor.Data[T](a), k, gd, n, 0, tensor.Data[T](gb), n)
 		default:
 			full := tensor.Make[T](append(append([]int(nil), ob...), k, n)...)
 			gs := &bmmShape{m: k, n: n, k: m, transA: true, aBatch: s.aBatch, bBatch: ob, outBatch: ob}

@@ -12,7 +12,7 @@ import (
 // broadcast the batch dims index by index, sum products.
 func refMatMul(a, b *tensor.Tensor) *tensor.Tensor {
 	as, bs := a.Shape(), b.Shape()
-	ad, bd := f64s(a), f64s(b)
+	ad, bd := nnF64s(a), nnF64s(b)
 	pa, pb := as, bs
 	if len(as) == 1 {
 		pa = []int{1, as[0]}
@@ -33,10 +33,10 @@ func refMatMul(a, b *tensor.Tensor) *tensor.Tensor {
 	for d := range batch {
 		batch[d] = max(dimAt(pa, d), dimAt(pb, d))
 	}
-	nb := prod(batch)
+	nb := nnProd(batch)
 	out := make([]float64, nb*m*n)
 	for bi := 0; bi < nb; bi++ {
-		idx := unravelIdx(bi, batch)
+		idx := nnUnravelIdx(bi, batch)
 		offA, offB := 0, 0
 		for d := range batch {
 			if i := d - (rank - (len(pa) - 2)); i >= 0 {
@@ -63,7 +63,7 @@ func refMatMul(a, b *tensor.Tensor) *tensor.Tensor {
 	if len(bs) > 1 {
 		shape = append(shape, n)
 	}
-	return f64Tensor(shape, out)
+	return nnF64Tensor(shape, out)
 }
 
 var matMulShapes = [][2][]int{
@@ -89,7 +89,7 @@ func TestMatMulMatchesReference(t *testing.T) {
 		want := refMatMul(a, b)
 		got := runOp(t, "MatMul", 13, nil, 1, a, b)[0]
 		assertClose(t, got, want, 1e-12, 1e-12)
-		got32 := runOp(t, "MatMul", 13, nil, 1, castTo(a, tensor.Float32), castTo(b, tensor.Float32))[0]
+		got32 := runOp(t, "MatMul", 13, nil, 1, nnCast(a, tensor.Float32), nnCast(b, tensor.Float32))[0]
 		if got32.DType() != tensor.Float32 {
 			t.Fatalf("dtype %v", got32.DType())
 		}
@@ -113,11 +113,11 @@ func TestMatMulIntegerAndHalf(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(2))
 	x, y := randF64(rng, -1, 1, 2, 3, 4), randF64(rng, -1, 1, 4, 2)
-	h := runOp(t, "MatMul", 13, nil, 1, castTo(x, tensor.Float16), castTo(y, tensor.Float16))[0]
+	h := runOp(t, "MatMul", 13, nil, 1, nnCast(x, tensor.Float16), nnCast(y, tensor.Float16))[0]
 	if h.DType() != tensor.Float16 {
 		t.Fatalf("dtype %v", h.DType())
 	}
-	assertClose(t, h, refMatMul(castTo(castTo(x, tensor.Float16), tensor.Float64), castTo(castTo(y, tensor.Float16), tensor.Float64)), 1e-2, 1e-2)
+	assertClose(t, h, refMatMul(nnCast(nnCast(x, tensor.Float16), tensor.Float64), nnCast(nnCast(y, tensor.Float16), tensor.Float64)), 1e-2, 1e-2)
 }
 
 func TestMatMulErrors(t *testing.T) {
@@ -143,7 +143,7 @@ func TestMatMulErrors(t *testing.T) {
 func TestMatMulGradient(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	for _, sh := range matMulShapes {
-		if prod(sh[0]) == 0 || prod(sh[1]) == 0 || prod(sh[0]) > 1000 {
+		if nnProd(sh[0]) == 0 || nnProd(sh[1]) == 0 || nnProd(sh[0]) > 1000 {
 			continue
 		}
 		gradCheck(t, "MatMul", 13, nil, []*tensor.Tensor{randF64(rng, -1, 1, sh[0]...), randF64(rng, -1, 1, sh[1]...)}, 0, 1)

@@ -28,7 +28,7 @@ func newBMM(m, n, k int, transA, transB bool, aBatch, bBatch []int) (*bmmShape, 
 }
 
 // batches returns the number of products.
-func (s *bmmShape) batches() int { return prod(s.outBatch) }
+func (s *bmmShape) batches() int { return nnProd(s.outBatch) }
 
 // operandIndex returns, for every product, the index of the matrix of an
 // operand with batch shape in, and its uniform stride in matrices (1: one
@@ -36,7 +36,7 @@ func (s *bmmShape) batches() int { return prod(s.outBatch) }
 // broadcast is irregular.
 func (s *bmmShape) operandIndex(in []int) ([]int, int) {
 	nb := s.batches()
-	np := prod(in)
+	np := nnProd(in)
 	if np == 1 {
 		return nil, 0
 	}
@@ -103,19 +103,19 @@ func bmmRun[T tensor.Number](s *bmmShape, a, b, c []T) {
 		if isFloat {
 			// A batch of A matrices against one B is one tall product.
 			if sa == 1 && sb == 0 && !s.transA {
-				floatGemm(false, s.transB, nb*m, n, k, a, lda, b, ldb, c, n)
+				nnFloatGemm(false, s.transB, nb*m, n, k, a, lda, b, ldb, c, n)
 				return
 			}
-			floatGemmStrided(s.transA, s.transB, m, n, k, a, lda, sa*sizeA, b, ldb, sb*sizeB, c, n, sizeC, nb)
+			nnFloatGemmStrided(s.transA, s.transB, m, n, k, a, lda, sa*sizeA, b, ldb, sb*sizeB, c, n, sizeC, nb)
 			return
 		}
 		if nb == 1 {
-			naiveGemm(s.transA, s.transB, m, n, k, one, a, lda, b, ldb, 0, c, n)
+			nnNaiveGemm(s.transA, s.transB, m, n, k, one, a, lda, b, ldb, 0, c, n)
 			return
 		}
 		parallel.For(nb, 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				naiveGemmSerial(s.transA, s.transB, m, n, k, a[i*sa*sizeA:], lda, b[i*sb*sizeB:], ldb, c[i*sizeC:], n)
+				nnNaiveGemmSerial(s.transA, s.transB, m, n, k, a[i*sa*sizeA:], lda, b[i*sb*sizeB:], ldb, c[i*sizeC:], n)
 			}
 		})
 		return
@@ -136,36 +136,36 @@ func bmmRun[T tensor.Number](s *bmmShape, a, b, c []T) {
 		for i := lo; i < hi; i++ {
 			ai, bi := at(i)*sizeA, bt(i)*sizeB
 			if isFloat {
-				floatGemm(s.transA, s.transB, m, n, k, a[ai:ai+sizeA], lda, b[bi:bi+sizeB], ldb, c[i*sizeC:(i+1)*sizeC], n)
+				nnFloatGemm(s.transA, s.transB, m, n, k, a[ai:ai+sizeA], lda, b[bi:bi+sizeB], ldb, c[i*sizeC:(i+1)*sizeC], n)
 			} else {
-				naiveGemmSerial(s.transA, s.transB, m, n, k, a[ai:], lda, b[bi:], ldb, c[i*sizeC:], n)
+				nnNaiveGemmSerial(s.transA, s.transB, m, n, k, a[ai:], lda, b[bi:], ldb, c[i*sizeC:], n)
 			}
 		}
 	})
 }
 
-// floatGemm is C = op(A)·op(B) for float slices behind a Number type
+// nnFloatGemm is C = op(A)·op(B) for float slices behind a Number type
 // parameter (the caller has checked the type).
-func floatGemm[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+func nnFloatGemm[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	switch av := any(a).(type) {
 	case []float32:
-		gemmT(transA, transB, m, n, k, 1, av, lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
+		nnGemm(transA, transB, m, n, k, 1, av, lda, any(b).([]float32), ldb, 0, any(c).([]float32), ldc)
 	case []float64:
-		gemmT(transA, transB, m, n, k, 1, av, lda, any(b).([]float64), ldb, 0, any(c).([]float64), ldc)
+		nnGemm(transA, transB, m, n, k, 1, av, lda, any(b).([]float64), ldb, 0, any(c).([]float64), ldc)
 	}
 }
 
-func floatGemmStrided[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda, sa int, b []T, ldb, sb int, c []T, ldc, sc, batch int) {
+func nnFloatGemmStrided[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda, sa int, b []T, ldb, sb int, c []T, ldc, sc, batch int) {
 	switch av := any(a).(type) {
 	case []float32:
-		gemmStridedT(transA, transB, m, n, k, 1, av, lda, sa, any(b).([]float32), ldb, sb, 0, any(c).([]float32), ldc, sc, batch)
+		nnGemmStrided(transA, transB, m, n, k, 1, av, lda, sa, any(b).([]float32), ldb, sb, 0, any(c).([]float32), ldc, sc, batch)
 	case []float64:
-		gemmStridedT(transA, transB, m, n, k, 1, av, lda, sa, any(b).([]float64), ldb, sb, 0, any(c).([]float64), ldc, sc, batch)
+		nnGemmStrided(transA, transB, m, n, k, 1, av, lda, sa, any(b).([]float64), ldb, sb, 0, any(c).([]float64), ldc, sc, batch)
 	}
 }
 
-// naiveGemmSerial is C = op(A)·op(B) (C overwritten) on one goroutine.
-func naiveGemmSerial[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+// nnNaiveGemmSerial is C = op(A)·op(B) (C overwritten) on one goroutine.
+func nnNaiveGemmSerial[T tensor.Number](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	for i := 0; i < m; i++ {
 		row := c[i*ldc : i*ldc+n]
 		clear(row)

@@ -30,9 +30,9 @@ func (matMulIntegerKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*
 	return out1(tensor.FromSlice(shape, acc))
 }
 
-// zeroPointShape gives a per-row zero point of A the shape (…, M, 1) so
+// qZeroPointShape gives a per-row zero point of A the shape (…, M, 1) so
 // that it broadcasts over A's columns; others keep their shape.
-func zeroPointShape(zp, x *tensor.Tensor, perRow bool) []int {
+func qZeroPointShape(zp, x *tensor.Tensor, perRow bool) []int {
 	if zp == nil {
 		return nil
 	}
@@ -45,7 +45,7 @@ func zeroPointShape(zp, x *tensor.Tensor, perRow bool) []int {
 // integerMatMul computes Σ (a - azp)(b - bzp) in int32 with MatMul's
 // batching, returning the layout, result shape and values.
 func integerMatMul(rc *runtime.RunContext, a, azp, b, bzp *tensor.Tensor) (*bmmShape, []int, []int32, error) {
-	if !is8bit(a.DType()) || !is8bit(b.DType()) {
+	if !qIs8bit(a.DType()) || !qIs8bit(b.DType()) {
 		return nil, nil, nil, errDType("integer MatMul needs int8/uint8 operands, got %v and %v", a.DType(), b.DType())
 	}
 	s, shape, err := matMulDims(a.Shape(), b.Shape())
@@ -55,11 +55,11 @@ func integerMatMul(rc *runtime.RunContext, a, azp, b, bzp *tensor.Tensor) (*bmmS
 	if err := rc.CheckSize(tensor.Int32, shape); err != nil {
 		return nil, nil, nil, err
 	}
-	aw, err := widenMinus(a, azp, zeroPointShape(azp, a, true))
+	aw, err := qWidenMinus(a, azp, qZeroPointShape(azp, a, true))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	bw, err := widenMinus(b, bzp, zeroPointShape(bzp, b, false))
+	bw, err := qWidenMinus(b, bzp, qZeroPointShape(bzp, b, false))
 	if err != nil {
 		return nil, nil, nil, err
 	}

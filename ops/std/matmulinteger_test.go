@@ -8,8 +8,8 @@ import (
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
-// randU8 and randI8 return random 8-bit tensors.
-func randU8(rng *rand.Rand, shape ...int) *tensor.Tensor {
+// nnRandU8 and randI8 return random 8-bit tensors.
+func nnRandU8(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	t := tensor.Make[uint8](shape...)
 	for i := range tensor.Data[uint8](t) {
 		tensor.Data[uint8](t)[i] = uint8(rng.Intn(256))
@@ -17,7 +17,7 @@ func randU8(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	return t
 }
 
-func randI8(rng *rand.Rand, shape ...int) *tensor.Tensor {
+func nnRandI8(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	t := tensor.Make[int8](shape...)
 	for i := range tensor.Data[int8](t) {
 		tensor.Data[int8](t)[i] = int8(rng.Intn(256) - 128)
@@ -25,16 +25,16 @@ func randI8(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	return t
 }
 
-// minusZP returns x - zp as float64, zp broadcast per the given shape.
-func minusZP(x, zp *tensor.Tensor, zpShape []int) *tensor.Tensor {
-	xv := f64s(x)
+// qMinusZP returns x - zp as float64, zp broadcast per the given shape.
+func qMinusZP(x, zp *tensor.Tensor, zpShape []int) *tensor.Tensor {
+	xv := nnF64s(x)
 	out := make([]float64, len(xv))
 	if zp == nil {
 		copy(out, xv)
-		return f64Tensor(x.Shape(), out)
+		return nnF64Tensor(x.Shape(), out)
 	}
-	zt := f64Tensor(zpShape, f64s(zp))
-	r, err := map2[float64, float64](f64Tensor(x.Shape(), xv), zt, func(a, b float64) float64 { return a - b })
+	zt := nnF64Tensor(zpShape, nnF64s(zp))
+	r, err := map2[float64, float64](nnF64Tensor(x.Shape(), xv), zt, func(a, b float64) float64 { return a - b })
 	if err != nil {
 		panic(err)
 	}
@@ -58,9 +58,9 @@ func TestMatMulInteger(t *testing.T) {
 	} {
 		gen := func(signed bool, shape []int) *tensor.Tensor {
 			if signed {
-				return randI8(rng, shape...)
+				return nnRandI8(rng, shape...)
 			}
-			return randU8(rng, shape...)
+			return nnRandU8(rng, shape...)
 		}
 		a, b := gen(c.signedA, c.a), gen(c.sB, c.b)
 		in := []*tensor.Tensor{a, b}
@@ -75,7 +75,7 @@ func TestMatMulInteger(t *testing.T) {
 			bzp = gen(c.sB, c.bzp)
 			in = append(in, bzp)
 		}
-		want := refMatMul(minusZP(a, azp, c.azs), minusZP(b, bzp, c.bzs))
+		want := refMatMul(qMinusZP(a, azp, c.azs), qMinusZP(b, bzp, c.bzs))
 		got := runOp(t, "MatMulInteger", 10, nil, 1, in...)[0]
 		if got.DType() != tensor.Int32 {
 			t.Fatalf("dtype %v", got.DType())

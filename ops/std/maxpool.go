@@ -41,7 +41,7 @@ func buildMaxPool(b *runtime.BuildContext) (runtime.Kernel, error) {
 func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	x := in[0]
 	dt := x.DType()
-	w, err := widen(x)
+	w, err := nnWiden(x)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 	if rc.Recording() {
 		rc.Save(arg)
 	}
-	return narrow(dt, out, nil)
+	return nnNarrow(dt, out, nil)
 }
 
 // maxPoolRun fills y with window maxima and arg (when not nil) with their
@@ -159,18 +159,18 @@ func (k *maxPoolKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g [
 	if !ok || len(arg) != gy.Len() {
 		return nil, errShape("MaxPool backward needs the forward's saved argmax")
 	}
-	if err := floatGrads(x, gy); err != nil {
+	if err := nnFloatGrads(x, gy); err != nil {
 		return nil, err
 	}
 	if x.DType() == tensor.Float32 {
-		return []*tensor.Tensor{scatterGrad[float32](x.Shape(), arg, gy)}, nil
+		return []*tensor.Tensor{poolScatterGrad[float32](x.Shape(), arg, gy)}, nil
 	}
-	return []*tensor.Tensor{scatterGrad[float64](x.Shape(), arg, gy)}, nil
+	return []*tensor.Tensor{poolScatterGrad[float64](x.Shape(), arg, gy)}, nil
 }
 
-// scatterGrad adds gy[i] at position arg[i] of a zero tensor of shape
+// poolScatterGrad adds gy[i] at position arg[i] of a zero tensor of shape
 // (N, C, …), in parallel over planes (each arg lies in its output's plane).
-func scatterGrad[T tensor.Float](shape []int, arg []int, gy *tensor.Tensor) *tensor.Tensor {
+func poolScatterGrad[T tensor.Float](shape []int, arg []int, gy *tensor.Tensor) *tensor.Tensor {
 	gx := tensor.Make[T](shape...)
 	gd, yd := tensor.Data[T](gx), tensor.Data[T](gy)
 	planes := shape[0] * shape[1]

@@ -23,8 +23,8 @@ func TestMaxPoolMatchesReference(t *testing.T) {
 				t.Fatalf("case %d: indices %v, want %v", i, tensor.Data[int64](out[1]), wantArg)
 			}
 		}
-		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float32))[0], want, 1e-7, 0)
-		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, castTo(x, tensor.Float16))[0], want, 1e-3, 1e-3)
+		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, nnCast(x, tensor.Float32))[0], want, 1e-7, 0)
+		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, nnCast(x, tensor.Float16))[0], want, 1e-3, 1e-3)
 		gradCheck(t, "MaxPool", 12, c.attrs(), []*tensor.Tensor{x}, 0)
 	}
 }

@@ -15,10 +15,10 @@ func init() {
 	register(&runtime.Op{Type: "MaxUnpool", Since: 9, Inputs: [2]int{2, 3}, Outputs: [2]int{1, 1}, Build: buildMaxUnpool})
 }
 
-type maxUnpoolKernel struct{ attrs windowAttrs }
+type maxUnpoolKernel struct{ attrs convWindowAttrs }
 
 func buildMaxUnpool(b *runtime.BuildContext) (runtime.Kernel, error) {
-	a, err := readWindowAttrs(b)
+	a, err := readConvWindowAttrs(b)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (k *maxUnpoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 		if err != nil || in[2].Rank() != 1 || len(v) != len(xs) {
 			return nil, errShape("MaxUnpool output_shape %v must list %d dims", in[2], len(xs))
 		}
-		shape = toInts(v)
+		shape = nnInts(v)
 		for i := range shape {
 			if shape[i] < inferred[i] || (i < 2 && shape[i] != inferred[i]) {
 				return nil, errShape("MaxUnpool output_shape %v is smaller than the unpooled shape %v", shape, inferred)
@@ -97,18 +97,18 @@ func (k *maxUnpoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 	}
 	switch yd := y.Raw().(type) {
 	case []float32:
-		unpool(yd, tensor.Data[float32](x), pos)
+		maxUnpoolScatter(yd, tensor.Data[float32](x), pos)
 	case []float64:
-		unpool(yd, tensor.Data[float64](x), pos)
+		maxUnpoolScatter(yd, tensor.Data[float64](x), pos)
 	case []tensor.F16:
-		unpool(yd, tensor.Data[tensor.F16](x), pos)
+		maxUnpoolScatter(yd, tensor.Data[tensor.F16](x), pos)
 	case []tensor.BF16:
-		unpool(yd, tensor.Data[tensor.BF16](x), pos)
+		maxUnpoolScatter(yd, tensor.Data[tensor.BF16](x), pos)
 	}
 	return []*tensor.Tensor{y}, nil
 }
 
-func unpool[T any](y, x []T, idx []int) {
+func maxUnpoolScatter[T any](y, x []T, idx []int) {
 	for i, v := range x {
 		y[idx[i]] = v
 	}

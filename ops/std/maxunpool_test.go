@@ -20,17 +20,17 @@ func TestMaxUnpoolInvertsMaxPool(t *testing.T) {
 	for i, idx := range tensor.Data[int64](pooled[1]) {
 		want[idx] = tensor.Data[float64](pooled[0])[i]
 	}
-	assertClose(t, y, f64Tensor(x.Shape(), want), 0, 0)
+	assertClose(t, y, nnF64Tensor(x.Shape(), want), 0, 0)
 	// Pooling the unpooled tensor gives the pooled values back.
 	assertClose(t, runOp(t, "MaxPool", 12, attrs, 1, y)[0], pooled[0], 0, 0)
 	// A larger output_shape pads at the end: values keep their coordinates.
 	y2 := runOp(t, "MaxUnpool", 11, attrs, 1, pooled[0], pooled[1], tensor.MustFromSlice([]int{4}, []int64{2, 3, 5, 7}))[0]
 	w2 := make([]float64, 2*3*5*7)
 	for i, v := range want {
-		c := unravelIdx(i, x.Shape())
-		w2[ravelIdx(c, []int{2, 3, 5, 7})] = v
+		c := nnUnravelIdx(i, x.Shape())
+		w2[nnRavelIdx(c, []int{2, 3, 5, 7})] = v
 	}
-	assertClose(t, y2, f64Tensor([]int{2, 3, 5, 7}, w2), 0, 0)
+	assertClose(t, y2, nnF64Tensor([]int{2, 3, 5, 7}, w2), 0, 0)
 	// float32 with padding attributes: inferred (2-1)*2 + 3 - 1 = 4.
 	y3 := runOp(t, "MaxUnpool", 11, attrsOf(attrInts("kernel_shape", 3), attrInts("strides", 2), attrInts("pads", 1, 0)), 1,
 		tensor.MustFromSlice([]int{1, 1, 2}, []float32{7, 9}), tensor.MustFromSlice([]int{1, 1, 2}, []int64{0, 3}))[0]

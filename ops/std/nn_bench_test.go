@@ -12,7 +12,7 @@ import (
 // Benchmarks of the dense kernels. They build the node once and time the
 // kernel's Run, reporting GFLOP/s (2 flops per multiply-add).
 
-func benchKernel(b *testing.B, op string, version int, attrs []runtime.Attribute, flops float64, in ...*tensor.Tensor) {
+func nnBenchKernel(b *testing.B, op string, version int, attrs []runtime.Attribute, flops float64, in ...*tensor.Tensor) {
 	ctx := context.Background()
 	_, k, err := runtime.RunNode(ctx, testRegistry(), opNode(op, in, 1, attrs...), version, in, runtime.RunOptions{})
 	if err != nil {
@@ -31,41 +31,41 @@ func benchKernel(b *testing.B, op string, version int, attrs []runtime.Attribute
 // BenchmarkGemm256 is Gemm of 256×256 by 256×256 float32 matrices.
 func BenchmarkGemm256(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
-	x, y := randF32(rng, -1, 1, 256, 256), randF32(rng, -1, 1, 256, 256)
-	benchKernel(b, "Gemm", 13, nil, 2*256*256*256, x, y)
+	x, y := nnRandF32(rng, -1, 1, 256, 256), nnRandF32(rng, -1, 1, 256, 256)
+	nnBenchKernel(b, "Gemm", 13, nil, 2*256*256*256, x, y)
 }
 
 // BenchmarkConv3x3 is a 3×3 convolution of 64 to 64 channels over a
 // 56×56 image (batch 1, pads 1), float32 with bias.
 func BenchmarkConv3x3(b *testing.B) {
 	rng := rand.New(rand.NewSource(2))
-	x, w, bias := randF32(rng, -1, 1, 1, 64, 56, 56), randF32(rng, -1, 1, 64, 64, 3, 3), randF32(rng, -1, 1, 64)
+	x, w, bias := nnRandF32(rng, -1, 1, 1, 64, 56, 56), nnRandF32(rng, -1, 1, 64, 64, 3, 3), nnRandF32(rng, -1, 1, 64)
 	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1))
-	benchKernel(b, "Conv", 11, attrs, 2*64*64*9*56*56, x, w, bias)
+	nnBenchKernel(b, "Conv", 11, attrs, 2*64*64*9*56*56, x, w, bias)
 }
 
 // BenchmarkConv3x3Batch8 is the same convolution over a batch of 8.
 func BenchmarkConv3x3Batch8(b *testing.B) {
 	rng := rand.New(rand.NewSource(3))
-	x, w := randF32(rng, -1, 1, 8, 64, 56, 56), randF32(rng, -1, 1, 64, 64, 3, 3)
+	x, w := nnRandF32(rng, -1, 1, 8, 64, 56, 56), nnRandF32(rng, -1, 1, 64, 64, 3, 3)
 	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1))
-	benchKernel(b, "Conv", 11, attrs, 8*2*64*64*9*56*56, x, w)
+	nnBenchKernel(b, "Conv", 11, attrs, 8*2*64*64*9*56*56, x, w)
 }
 
 // BenchmarkConvDepthwise3x3 is a depthwise 3×3 convolution of 64 channels
 // over 56×56.
 func BenchmarkConvDepthwise3x3(b *testing.B) {
 	rng := rand.New(rand.NewSource(4))
-	x, w := randF32(rng, -1, 1, 1, 64, 56, 56), randF32(rng, -1, 1, 64, 1, 3, 3)
+	x, w := nnRandF32(rng, -1, 1, 1, 64, 56, 56), nnRandF32(rng, -1, 1, 64, 1, 3, 3)
 	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1), attrInt("group", 64))
-	benchKernel(b, "Conv", 11, attrs, 2*64*9*56*56, x, w)
+	nnBenchKernel(b, "Conv", 11, attrs, 2*64*9*56*56, x, w)
 }
 
 // BenchmarkConv3x3Backward times the input and weight gradients of
 // BenchmarkConv3x3's convolution.
 func BenchmarkConv3x3Backward(b *testing.B) {
 	rng := rand.New(rand.NewSource(5))
-	x, w := randF32(rng, -1, 1, 1, 64, 56, 56), randF32(rng, -1, 1, 64, 64, 3, 3)
+	x, w := nnRandF32(rng, -1, 1, 1, 64, 56, 56), nnRandF32(rng, -1, 1, 64, 64, 3, 3)
 	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1))
 	ctx := context.Background()
 	in := []*tensor.Tensor{x, w}
@@ -73,7 +73,7 @@ func BenchmarkConv3x3Backward(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gy := randF32(rng, -1, 1, f.Outputs[0].Shape()...)
+	gy := nnRandF32(rng, -1, 1, f.Outputs[0].Shape()...)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := runtime.BackwardNode(ctx, k, f, []*tensor.Tensor{gy}, []bool{true, true}, runtime.RunOptions{}); err != nil {
@@ -86,7 +86,7 @@ func BenchmarkConv3x3Backward(b *testing.B) {
 // BenchmarkMaxPool3x3 is a 3×3 stride-2 max pool of 64×112×112.
 func BenchmarkMaxPool3x3(b *testing.B) {
 	rng := rand.New(rand.NewSource(6))
-	x := randF32(rng, -1, 1, 1, 64, 112, 112)
+	x := nnRandF32(rng, -1, 1, 1, 64, 112, 112)
 	attrs := attrsOf(attrInts("kernel_shape", 3, 3), attrInts("strides", 2, 2), attrInts("pads", 1, 1, 1, 1))
-	benchKernel(b, "MaxPool", 12, attrs, 64*56*56*9, x)
+	nnBenchKernel(b, "MaxPool", 12, attrs, 64*56*56*9, x)
 }

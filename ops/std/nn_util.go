@@ -5,7 +5,6 @@ import (
 
 	"github.com/optnet-go/optnet/internal/gemm"
 	"github.com/optnet-go/optnet/internal/parallel"
-	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
@@ -13,9 +12,9 @@ import (
 // pools, Einsum, the quantized ops): typed GEMM dispatch, pooled scratch
 // buffers, 16-bit float handling.
 
-// gemmT computes C = alpha·op(A)·op(B) + beta·C (row-major, beta == 0
+// nnGemm computes C = alpha·op(A)·op(B) + beta·C (row-major, beta == 0
 // overwrites C) with the fast float32/float64 kernels.
-func gemmT[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func nnGemm[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -27,10 +26,10 @@ func gemmT[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda
 	}
 }
 
-// gemmStridedT is the batched form of gemmT: product i reads A at
+// nnGemmStrided is the batched form of gemmT: product i reads A at
 // a[i*sa:], B at b[i*sb:] and writes C at c[i*sc:] (a stride of 0 reuses
 // the operand).
-func gemmStridedT[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, sa int, b []T, ldb, sb int, beta T, c []T, ldc, sc int, batch int) {
+func nnGemmStrided[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, sa int, b []T, ldb, sb int, beta T, c []T, ldc, sc int, batch int) {
 	if m == 0 || n == 0 || batch == 0 {
 		return
 	}
@@ -42,10 +41,10 @@ func gemmStridedT[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a [
 	}
 }
 
-// naiveGemm is C = alpha·op(A)·op(B) + beta·C for the integer dtypes that
+// nnNaiveGemm is C = alpha·op(A)·op(B) + beta·C for the integer dtypes that
 // MatMul and Gemm accept (wrapping arithmetic, like NumPy). Rows of C are
 // split across cores; the inner loop runs along a row of B.
-func naiveGemm[T tensor.Number](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func nnNaiveGemm[T tensor.Number](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	parallel.For(m, max(1, 4096/max(1, n*k)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := c[i*ldc : i*ldc+n]
@@ -86,9 +85,9 @@ var (
 	scratchI  sync.Pool // *[]int32
 )
 
-// getScratch returns a pooled slice of at least n elements (contents
+// nnGetScratch returns a pooled slice of at least n elements (contents
 // undefined). Return it with putScratch.
-func getScratch[T float32 | float64 | int32](n int) *[]T {
+func nnGetScratch[T float32 | float64 | int32](n int) *[]T {
 	var p *sync.Pool
 	var z T
 	switch any(z).(type) {
@@ -110,8 +109,8 @@ func getScratch[T float32 | float64 | int32](n int) *[]T {
 	return s
 }
 
-// putScratch returns a buffer to its pool.
-func putScratch[T float32 | float64 | int32](s *[]T) {
+// nnPutScratch returns a buffer to its pool.
+func nnPutScratch[T float32 | float64 | int32](s *[]T) {
 	var z T
 	switch any(z).(type) {
 	case float32:
@@ -123,15 +122,15 @@ func putScratch[T float32 | float64 | int32](s *[]T) {
 	}
 }
 
-// is16 reports whether dt is a 16-bit float computed through float32.
-func is16(dt tensor.DType) bool { return dt == tensor.Float16 || dt == tensor.BFloat16 }
+// nnIs16 reports whether dt is a 16-bit float computed through float32.
+func nnIs16(dt tensor.DType) bool { return dt == tensor.Float16 || dt == tensor.BFloat16 }
 
-// widen converts 16-bit float tensors (nil allowed) to float32; others are
+// nnWiden converts 16-bit float tensors (nil allowed) to float32; others are
 // returned as they are.
-func widen(ts ...*tensor.Tensor) ([]*tensor.Tensor, error) {
+func nnWiden(ts ...*tensor.Tensor) ([]*tensor.Tensor, error) {
 	out := make([]*tensor.Tensor, len(ts))
 	for i, t := range ts {
-		if t == nil || !is16(t.DType()) {
+		if t == nil || !nnIs16(t.DType()) {
 			out[i] = t
 			continue
 		}
@@ -144,9 +143,9 @@ func widen(ts ...*tensor.Tensor) ([]*tensor.Tensor, error) {
 	return out, nil
 }
 
-// narrow converts float32 results back to dt when dt is a 16-bit float.
-func narrow(dt tensor.DType, ts []*tensor.Tensor, err error) ([]*tensor.Tensor, error) {
-	if err != nil || !is16(dt) {
+// nnNarrow converts float32 results back to dt when dt is a 16-bit float.
+func nnNarrow(dt tensor.DType, ts []*tensor.Tensor, err error) ([]*tensor.Tensor, error) {
+	if err != nil || !nnIs16(dt) {
 		return ts, err
 	}
 	for i, t := range ts {
@@ -162,14 +161,8 @@ func narrow(dt tensor.DType, ts []*tensor.Tensor, err error) ([]*tensor.Tensor, 
 	return ts, nil
 }
 
-// allocLike allocates a tensor of element type T through the run's size
-// limit.
-func allocT[T tensor.Elem](rc *runtime.RunContext, shape ...int) (*tensor.Tensor, error) {
-	return rc.Alloc(tensor.DTypeOf[T](), shape...)
-}
-
-// prod returns the product of dims.
-func prod(dims []int) int {
+// nnProd returns the product of dims.
+func nnProd(dims []int) int {
 	n := 1
 	for _, d := range dims {
 		n *= d
@@ -177,8 +170,8 @@ func prod(dims []int) int {
 	return n
 }
 
-// ints64 converts attribute values to ints.
-func toInts(v []int64) []int {
+// nnInts converts attribute values to ints.
+func nnInts(v []int64) []int {
 	if v == nil {
 		return nil
 	}
@@ -189,8 +182,8 @@ func toInts(v []int64) []int {
 	return out
 }
 
-// floatGrads checks that a backward rule gets float32/float64 values.
-func floatGrads(ts ...*tensor.Tensor) error {
+// nnFloatGrads checks that a backward rule gets float32/float64 values.
+func nnFloatGrads(ts ...*tensor.Tensor) error {
 	for _, t := range ts {
 		if t != nil && t.DType() != tensor.Float32 && t.DType() != tensor.Float64 {
 			return errDType("gradient of %v values is not supported", t.DType())

@@ -8,8 +8,8 @@ import (
 
 // Test helpers of the dense compute ops.
 
-// randF32 returns a float32 tensor with entries uniform in [lo, hi).
-func randF32(rng *rand.Rand, lo, hi float64, shape ...int) *tensor.Tensor {
+// nnRandF32 returns a float32 tensor with entries uniform in [lo, hi).
+func nnRandF32(rng *rand.Rand, lo, hi float64, shape ...int) *tensor.Tensor {
 	t := tensor.Make[float32](shape...)
 	d := tensor.Data[float32](t)
 	for i := range d {
@@ -18,8 +18,8 @@ func randF32(rng *rand.Rand, lo, hi float64, shape ...int) *tensor.Tensor {
 	return t
 }
 
-// f64s returns a tensor's values as float64s (it must be numeric).
-func f64s(t *tensor.Tensor) []float64 {
+// nnF64s returns a tensor's values as float64s (it must be numeric).
+func nnF64s(t *tensor.Tensor) []float64 {
 	v, err := tensor.Float64s(t)
 	if err != nil {
 		panic(err)
@@ -27,11 +27,11 @@ func f64s(t *tensor.Tensor) []float64 {
 	return v
 }
 
-// f64Tensor wraps float64 values.
-func f64Tensor(shape []int, v []float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
+// nnF64Tensor wraps float64 values.
+func nnF64Tensor(shape []int, v []float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
 
-// castTo converts a tensor for tests, panicking on failure.
-func castTo(t *tensor.Tensor, dt tensor.DType) *tensor.Tensor {
+// nnCast converts a tensor for tests, panicking on failure.
+func nnCast(t *tensor.Tensor, dt tensor.DType) *tensor.Tensor {
 	c, err := tensor.Convert(t, dt)
 	if err != nil {
 		panic(err)
@@ -39,8 +39,8 @@ func castTo(t *tensor.Tensor, dt tensor.DType) *tensor.Tensor {
 	return c
 }
 
-// unravelIdx returns the multi-index of flat position pos in shape.
-func unravelIdx(pos int, shape []int) []int {
+// nnUnravelIdx returns the multi-index of flat position pos in shape.
+func nnUnravelIdx(pos int, shape []int) []int {
 	idx := make([]int, len(shape))
 	for d := len(shape) - 1; d >= 0; d-- {
 		idx[d] = pos % shape[d]
@@ -49,8 +49,8 @@ func unravelIdx(pos int, shape []int) []int {
 	return idx
 }
 
-// ravelIdx returns the flat position of idx in shape.
-func ravelIdx(idx, shape []int) int {
+// nnRavelIdx returns the flat position of idx in shape.
+func nnRavelIdx(idx, shape []int) int {
 	p := 0
 	for d := range shape {
 		p = p*shape[d] + idx[d]

@@ -13,27 +13,27 @@ import (
 
 // poolAttrs are a pooling node's attributes.
 type poolAttrs struct {
-	windowAttrs
+	convWindowAttrs
 	ceil bool
 }
 
 // readPoolAttrs reads the window attributes; kernel_shape is required.
 func readPoolAttrs(b *runtime.BuildContext) (poolAttrs, error) {
-	a, err := readWindowAttrs(b)
+	a, err := readConvWindowAttrs(b)
 	if err != nil {
 		return poolAttrs{}, err
 	}
 	if a.kernel == nil {
 		return poolAttrs{}, b.Errorf("required attribute %q is missing", "kernel_shape")
 	}
-	p := poolAttrs{windowAttrs: a, ceil: b.Int("ceil_mode", 0) != 0}
+	p := poolAttrs{convWindowAttrs: a, ceil: b.Int("ceil_mode", 0) != 0}
 	return p, b.Err()
 }
 
 // poolGeom is the geometry of one pooling run.
 type poolGeom struct {
 	n, c int
-	win  *window
+	win  *convWindow
 	// taps[i][o] lists the offsets (coordinate × plane stride) of the input
 	// elements along axis i under the window of output index o.
 	taps [][][]int
@@ -56,7 +56,7 @@ func (a *poolAttrs) plan(xs []int) (*poolGeom, error) {
 	return newPoolGeom(xs[0], xs[1], w), nil
 }
 
-func newPoolGeom(n, c int, w *window) *poolGeom {
+func newPoolGeom(n, c int, w *convWindow) *poolGeom {
 	nd := len(w.in)
 	g := &poolGeom{n: n, c: c, win: w, taps: make([][][]int, nd), padded: make([][]int, nd)}
 	stride := 1
@@ -104,7 +104,7 @@ const poolBlockSize = 4096
 func (g *poolGeom) table(p0, p1 int) *poolBlock {
 	nd := len(g.win.out)
 	b := &poolBlock{p0: p0, p1: p1, start: make([]int, 1, p1-p0+1), padded: make([]int, 0, p1-p0)}
-	o := unravel(p0, g.win.out)
+	o := nnUnravel(p0, g.win.out)
 	idx := make([]int, nd)
 	for p := p0; p < p1; p++ {
 		cnt := 1
@@ -147,8 +147,8 @@ func (g *poolGeom) table(p0, p1 int) *poolBlock {
 	return b
 }
 
-// unravel returns the multi-index of flat position p in shape.
-func unravel(p int, shape []int) []int {
+// nnUnravel returns the multi-index of flat position p in shape.
+func nnUnravel(p int, shape []int) []int {
 	o := make([]int, len(shape))
 	for i := len(shape) - 1; i >= 0; i-- {
 		o[i] = p % shape[i]
@@ -203,11 +203,11 @@ func poolShapeFacts(in []runtime.Fact, shape func(xs []int) ([]int, error)) (run
 
 // isPoolFloat reports whether a pooling op computes on dt.
 func isPoolFloat(dt tensor.DType) bool {
-	return dt == tensor.Float32 || dt == tensor.Float64 || is16(dt)
+	return dt == tensor.Float32 || dt == tensor.Float64 || nnIs16(dt)
 }
 
-// globalShape returns (N, C, 1, …, 1) for x's shape.
-func globalShape(xs []int) ([]int, error) {
+// poolGlobalShape returns (N, C, 1, …, 1) for x's shape.
+func poolGlobalShape(xs []int) ([]int, error) {
 	if len(xs) < 2 {
 		return nil, errShape("global pooling input %v needs rank >= 2 (N, C, spatial...)", xs)
 	}
@@ -218,10 +218,10 @@ func globalShape(xs []int) ([]int, error) {
 	return out, nil
 }
 
-// reducePlanes computes one value per (N, C) plane of x with f, in
+// poolReducePlanes computes one value per (N, C) plane of x with f, in
 // parallel.
-func reducePlanes[T tensor.Float](x *tensor.Tensor, f func(plane []T) T) (*tensor.Tensor, error) {
-	shape, err := globalShape(x.Shape())
+func poolReducePlanes[T tensor.Float](x *tensor.Tensor, f func(plane []T) T) (*tensor.Tensor, error) {
+	shape, err := poolGlobalShape(x.Shape())
 	if err != nil {
 		return nil, err
 	}
@@ -240,10 +240,10 @@ func reducePlanes[T tensor.Float](x *tensor.Tensor, f func(plane []T) T) (*tenso
 	return y, nil
 }
 
-func globalFacts(in []runtime.Fact) ([]runtime.Fact, error) {
+func poolGlobalFacts(in []runtime.Fact) ([]runtime.Fact, error) {
 	out := runtime.Fact{DType: in[0].DType}
 	if in[0].HasShape {
-		s, err := globalShape(in[0].Shape)
+		s, err := poolGlobalShape(in[0].Shape)
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,7 @@ type poolCase struct {
 	includePad bool
 }
 
-func i64s(v []int) []int64 {
+func nnI64s(v []int) []int64 {
 	r := make([]int64, len(v))
 	for i, x := range v {
 		r[i] = int64(x)
@@ -31,17 +31,17 @@ func i64s(v []int) []int64 {
 }
 
 func (c poolCase) attrs() []runtime.Attribute {
-	a := attrsOf(attrInts("kernel_shape", i64s(c.k)...))
+	a := attrsOf(attrInts("kernel_shape", nnI64s(c.k)...))
 	if c.s != nil {
-		a = append(a, attrInts("strides", i64s(c.s)...))
+		a = append(a, attrInts("strides", nnI64s(c.s)...))
 	}
 	if c.d != nil {
-		a = append(a, attrInts("dilations", i64s(c.d)...))
+		a = append(a, attrInts("dilations", nnI64s(c.d)...))
 	}
 	if c.autoPad != "" {
 		a = append(a, attrString("auto_pad", c.autoPad))
 	} else if c.pb != nil {
-		a = append(a, attrInts("pads", i64s(append(append([]int(nil), c.pb...), c.pe...))...))
+		a = append(a, attrInts("pads", nnI64s(append(append([]int(nil), c.pb...), c.pe...))...))
 	}
 	if c.ceil {
 		a = append(a, attrInt("ceil_mode", 1))
@@ -56,26 +56,26 @@ func (c poolCase) attrs() []runtime.Attribute {
 // argmax), "avg" or "lp2".
 func refPool(x *tensor.Tensor, c poolCase, kind string) (*tensor.Tensor, []int64) {
 	xs := x.Shape()
-	xd := f64s(x)
+	xd := nnF64s(x)
 	nd := len(xs) - 2
 	s, d, pb, pe := c.s, c.d, c.pb, c.pe
 	if s == nil {
-		s = ones(nd)
+		s = nnOnes(nd)
 	}
 	if d == nil {
-		d = ones(nd)
+		d = nnOnes(nd)
 	}
 	if pb == nil {
 		pb, pe = make([]int, nd), make([]int, nd)
 	}
 	out := append([]int{xs[0], xs[1]}, c.out...)
-	y := make([]float64, prod(out))
+	y := make([]float64, nnProd(out))
 	arg := make([]int64, len(y))
 	for pos := range y {
-		o := unravelIdx(pos, out)
+		o := nnUnravelIdx(pos, out)
 		best, at, sum, cnt, padded := math.Inf(-1), -1, 0.0, 0, 0
-		for q := 0; q < prod(c.k); q++ {
-			kv := unravelIdx(q, c.k)
+		for q := 0; q < nnProd(c.k); q++ {
+			kv := nnUnravelIdx(q, c.k)
 			xi := []int{o[0], o[1]}
 			in, inPad := true, true
 			for i := 0; i < nd; i++ {
@@ -90,9 +90,9 @@ func refPool(x *tensor.Tensor, c poolCase, kind string) (*tensor.Tensor, []int64
 			if !in {
 				continue
 			}
-			v := xd[ravelIdx(xi, xs)]
+			v := xd[nnRavelIdx(xi, xs)]
 			if v > best {
-				best, at = v, ravelIdx(xi, xs)
+				best, at = v, nnRavelIdx(xi, xs)
 			}
 			sum += v
 			if kind == "lp2" {
@@ -112,7 +112,7 @@ func refPool(x *tensor.Tensor, c poolCase, kind string) (*tensor.Tensor, []int64
 			y[pos] = math.Sqrt(sum)
 		}
 	}
-	return f64Tensor(out, y), arg
+	return nnF64Tensor(out, y), arg
 }
 
 var poolCases = []poolCase{

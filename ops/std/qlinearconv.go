@@ -35,26 +35,26 @@ func (k *qlinearConvKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	if err != nil {
 		return nil, err
 	}
-	lo, hi, err := quantRange(yzp.DType())
-	if err != nil || !is8bit(yzp.DType()) {
+	lo, hi, err := qRange(yzp.DType())
+	if err != nil || !qIs8bit(yzp.DType()) {
 		return nil, errDType("QLinearConv output must be int8 or uint8, got %v", yzp.DType())
 	}
-	xsv, err := rowParam(xs, 1, "x_scale")
+	xsv, err := qRowParam(xs, 1, "x_scale")
 	if err != nil {
 		return nil, err
 	}
-	wsv, err := rowParam(ws, p.m, "w_scale")
+	wsv, err := qRowParam(ws, p.m, "w_scale")
 	if err != nil {
 		return nil, err
 	}
-	ysv, err := rowParam(ys, 1, "y_scale")
+	ysv, err := qRowParam(ys, 1, "y_scale")
 	if err != nil {
 		return nil, err
 	}
 	if yzp.Len() != 1 {
 		return nil, errShape("y_zero_point %v must be a scalar", yzp.Shape())
 	}
-	yz, err := int32sOf(yzp)
+	yz, err := qInt32s(yzp)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (k *qlinearConvKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 	P := p.win.outSize
 	mult := make([]float32, p.m)
 	for m := range mult {
-		mult[m] = float32(xsv[0]) * float32(wsv[pick(wsv, m)]) / float32(ysv[0])
+		mult[m] = float32(xsv[0]) * float32(wsv[qPick(wsv, m)]) / float32(ysv[0])
 	}
 	out := make([]int32, len(acc))
 	for i, v := range acc {
@@ -79,9 +79,9 @@ func (k *qlinearConvKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 		if bv != nil {
 			v += bv[m]
 		}
-		out[i] = int32(saturate(roundEven(float64(float32(v)*mult[m]))+float64(yz[0]), lo, hi))
+		out[i] = int32(qSaturate(qRoundEven(float64(float32(v)*mult[m]))+float64(yz[0]), lo, hi))
 	}
-	return out1(fromQuantized(p.outShape(), out, yzp.DType()))
+	return out1(qFromInt32(p.outShape(), out, yzp.DType()))
 }
 
 // InferShapes: Conv's shape in y_zero_point's dtype.

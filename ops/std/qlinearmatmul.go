@@ -23,44 +23,44 @@ func (qlinearMatMulKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*
 	if err != nil {
 		return nil, err
 	}
-	lo, hi, err := quantRange(yzp.DType())
-	if err != nil || !is8bit(yzp.DType()) {
+	lo, hi, err := qRange(yzp.DType())
+	if err != nil || !qIs8bit(yzp.DType()) {
 		return nil, errDType("QLinearMatMul output must be int8 or uint8, got %v", yzp.DType())
 	}
-	asv, err := rowParam(as, s.m, "a_scale")
+	asv, err := qRowParam(as, s.m, "a_scale")
 	if err != nil {
 		return nil, err
 	}
-	bsv, err := rowParam(bs, s.n, "b_scale")
+	bsv, err := qRowParam(bs, s.n, "b_scale")
 	if err != nil {
 		return nil, err
 	}
-	ysv, err := rowParam(ys, s.m, "y_scale")
+	ysv, err := qRowParam(ys, s.m, "y_scale")
 	if err != nil {
 		return nil, err
 	}
 	if yzp.Len() != ys.Len() {
 		return nil, errShape("y_zero_point %v does not match y_scale %v", yzp.Shape(), ys.Shape())
 	}
-	yz, err := int32sOf(yzp)
+	yz, err := qInt32s(yzp)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int32, len(acc))
 	for i, v := range acc {
 		r, c := (i/s.n)%max(s.m, 1), i%s.n
-		ri, ci, yi := pick(asv, r), pick(bsv, c), pick(ysv, r)
+		ri, ci, yi := qPick(asv, r), qPick(bsv, c), qPick(ysv, r)
 		mult := float32(asv[ri]) * float32(bsv[ci]) / float32(ysv[yi])
-		q := roundEven(float64(float32(v)*mult)) + float64(yz[pick(yz, r)])
-		out[i] = int32(saturate(q, lo, hi))
+		q := qRoundEven(float64(float32(v)*mult)) + float64(yz[qPick(yz, r)])
+		out[i] = int32(qSaturate(q, lo, hi))
 	}
-	return out1(fromQuantized(shape, out, yzp.DType()))
+	return out1(qFromInt32(shape, out, yzp.DType()))
 }
 
-// rowParam reads a scale that is a scalar or has one value per row (or
+// qRowParam reads a scale that is a scalar or has one value per row (or
 // column) of n.
-func rowParam(t *tensor.Tensor, n int, name string) ([]float64, error) {
-	v, err := scaleValues(t, name)
+func qRowParam(t *tensor.Tensor, n int, name string) ([]float64, error) {
+	v, err := qScaleValues(t, name)
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +70,8 @@ func rowParam(t *tensor.Tensor, n int, name string) ([]float64, error) {
 	return v, nil
 }
 
-// pick indexes a per-tensor (one value) or per-row parameter.
-func pick[T any](v []T, i int) int {
+// qPick indexes a per-tensor (one value) or per-row parameter.
+func qPick[T any](v []T, i int) int {
 	if len(v) == 1 {
 		return 0
 	}

@@ -11,8 +11,8 @@ import (
 // QLinearConv): 8-bit ranges, saturating round-half-to-even, and integer
 // widening with zero points.
 
-// quantRange is the value range of a quantized dtype.
-func quantRange(dt tensor.DType) (lo, hi float64, err error) {
+// qRange is the value range of a quantized dtype.
+func qRange(dt tensor.DType) (lo, hi float64, err error) {
 	switch dt {
 	case tensor.Uint8:
 		return 0, 255, nil
@@ -28,20 +28,20 @@ func quantRange(dt tensor.DType) (lo, hi float64, err error) {
 	return 0, 0, errDType("quantized values must be int8 or uint8, got %v", dt)
 }
 
-// saturate rounds v half to even and clamps it to [lo, hi] (NaN maps to
+// qSaturate rounds v half to even and clamps it to [lo, hi] (NaN maps to
 // 0 clamped).
-func saturate(v, lo, hi float64) float64 {
+func qSaturate(v, lo, hi float64) float64 {
 	if v != v {
 		v = 0
 	}
 	return math.Max(lo, math.Min(hi, math.RoundToEven(v)))
 }
 
-// roundEven rounds half to even; NaN stays NaN.
-func roundEven(v float64) float64 { return math.RoundToEven(v) }
+// qRoundEven rounds half to even; NaN stays NaN.
+func qRoundEven(v float64) float64 { return math.RoundToEven(v) }
 
-// int32sOf returns the values of an 8/16/32-bit integer tensor as int32.
-func int32sOf(t *tensor.Tensor) ([]int32, error) {
+// qInt32s returns the values of an 8/16/32-bit integer tensor as int32.
+func qInt32s(t *tensor.Tensor) ([]int32, error) {
 	switch d := t.Raw().(type) {
 	case []uint8:
 		out := make([]int32, len(d))
@@ -73,8 +73,8 @@ func int32sOf(t *tensor.Tensor) ([]int32, error) {
 	return nil, errDType("expected an 8-bit integer tensor, got %v", t.DType())
 }
 
-// fromQuantized stores int32 values (already in range) as dtype dt.
-func fromQuantized(shape []int, v []int32, dt tensor.DType) (*tensor.Tensor, error) {
+// qFromInt32 stores int32 values (already in range) as dtype dt.
+func qFromInt32(shape []int, v []int32, dt tensor.DType) (*tensor.Tensor, error) {
 	switch dt {
 	case tensor.Uint8:
 		d := make([]uint8, len(v))
@@ -106,42 +106,42 @@ func fromQuantized(shape []int, v []int32, dt tensor.DType) (*tensor.Tensor, err
 	return nil, errDType("cannot store quantized values as %v", dt)
 }
 
-// is8bit reports whether dt is int8 or uint8.
-func is8bit(dt tensor.DType) bool { return dt == tensor.Int8 || dt == tensor.Uint8 }
+// qIs8bit reports whether dt is int8 or uint8.
+func qIs8bit(dt tensor.DType) bool { return dt == tensor.Int8 || dt == tensor.Uint8 }
 
 // axisParam returns, for a per-tensor (one value) or per-axis (1-D of
 // x.shape[axis] values) parameter, the value index of each element of x:
 // idx(i) = (i / inner) % n, with n = 1 when per-tensor.
-type axisParam struct {
+type qAxisParam struct {
 	n, inner int
 }
 
-func newAxisParam(p *tensor.Tensor, xs []int, axis int64, name string) (axisParam, error) {
+func newQAxisParam(p *tensor.Tensor, xs []int, axis int64, name string) (qAxisParam, error) {
 	if p.Len() == 1 && p.Rank() <= 1 {
-		return axisParam{n: 1, inner: 1}, nil
+		return qAxisParam{n: 1, inner: 1}, nil
 	}
 	if p.Rank() != 1 {
-		return axisParam{}, errShape("%s %v must be a scalar or 1-D", name, p.Shape())
+		return qAxisParam{}, errShape("%s %v must be a scalar or 1-D", name, p.Shape())
 	}
 	a, err := normAxis(axis, len(xs))
 	if err != nil {
-		return axisParam{}, err
+		return qAxisParam{}, err
 	}
 	if p.Len() != xs[a] {
-		return axisParam{}, errShape("%s has %d values for axis %d of size %d", name, p.Len(), a, xs[a])
+		return qAxisParam{}, errShape("%s has %d values for axis %d of size %d", name, p.Len(), a, xs[a])
 	}
-	return axisParam{n: xs[a], inner: prod(xs[a+1:])}, nil
+	return qAxisParam{n: xs[a], inner: nnProd(xs[a+1:])}, nil
 }
 
-func (a axisParam) at(i int) int {
+func (a qAxisParam) at(i int) int {
 	if a.n == 1 {
 		return 0
 	}
 	return (i / a.inner) % a.n
 }
 
-// scaleValues returns a float scale tensor's values as float64s.
-func scaleValues(t *tensor.Tensor, name string) ([]float64, error) {
+// qScaleValues returns a float scale tensor's values as float64s.
+func qScaleValues(t *tensor.Tensor, name string) ([]float64, error) {
 	if !t.DType().IsFloat() {
 		return nil, errDType("%s must be a float tensor, got %v", name, t.DType())
 	}
@@ -152,11 +152,11 @@ func scaleValues(t *tensor.Tensor, name string) ([]float64, error) {
 	return v, nil
 }
 
-// widenMinus converts an 8-bit tensor to int32 and subtracts a zero point
+// qWidenMinus converts an 8-bit tensor to int32 and subtracts a zero point
 // that is a scalar, or (per row or per column) broadcasts against x as
 // zpShape; nil zp is 0.
-func widenMinus(x, zp *tensor.Tensor, zpShape []int) (*tensor.Tensor, error) {
-	xv, err := int32sOf(x)
+func qWidenMinus(x, zp *tensor.Tensor, zpShape []int) (*tensor.Tensor, error) {
+	xv, err := qInt32s(x)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func widenMinus(x, zp *tensor.Tensor, zpShape []int) (*tensor.Tensor, error) {
 	if zp.DType() != x.DType() {
 		return nil, errDType("zero point %v does not match %v", zp.DType(), x.DType())
 	}
-	zv, err := int32sOf(zp)
+	zv, err := qInt32s(zp)
 	if err != nil {
 		return nil, err
 	}

@@ -36,21 +36,21 @@ func (k *quantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) 
 	if zp != nil {
 		outType = zp.DType()
 	}
-	lo, hi, err := quantRange(outType)
+	lo, hi, err := qRange(outType)
 	if err != nil || outType == tensor.Int32 {
 		return nil, errDType("QuantizeLinear output must be int8 or uint8, got %v", outType)
 	}
 	if !x.DType().IsFloat() && x.DType() != tensor.Int32 {
 		return nil, errDType("QuantizeLinear input must be float or int32, got %v", x.DType())
 	}
-	sv, err := scaleValues(scale, "y_scale")
+	sv, err := qScaleValues(scale, "y_scale")
 	if err != nil {
 		return nil, err
 	}
 	if !k.perAxis && scale.Len() != 1 {
 		return nil, errShape("QuantizeLinear-10 needs a scalar y_scale, got %v", scale.Shape())
 	}
-	ap, err := newAxisParam(scale, x.Shape(), k.axis, "y_scale")
+	ap, err := newQAxisParam(scale, x.Shape(), k.axis, "y_scale")
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (k *quantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) 
 		if zp.Len() != scale.Len() {
 			return nil, errShape("y_zero_point %v does not match y_scale %v", zp.Shape(), scale.Shape())
 		}
-		if zv, err = int32sOf(zp); err != nil {
+		if zv, err = qInt32s(zp); err != nil {
 			return nil, err
 		}
 	}
@@ -78,9 +78,9 @@ func (k *quantizeLinearKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) 
 		} else {
 			q = v / sv[j]
 		}
-		out[i] = int32(saturate(roundEven(q)+float64(zv[j]), lo, hi))
+		out[i] = int32(qSaturate(qRoundEven(q)+float64(zv[j]), lo, hi))
 	}
-	return out1(fromQuantized(x.Shape(), out, outType))
+	return out1(qFromInt32(x.Shape(), out, outType))
 }
 
 // InferShapes: x's shape in the zero point's dtype.
