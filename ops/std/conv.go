@@ -128,7 +128,8 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 	ckk := p.cg * K
 	inSz := win.inSize
 	switch {
-	case P == 0 || p.n == 0 || p.m == 0:
+	case P == 0 || p.n == 0 || p.m == 0 || ckk == 0:
+		// Nothing to sum: the output is the bias alone.
 	case p.cg == 1 && p.g > 1 && p.mg <= 4 && K < 64:
 		// Depthwise (one input channel per group): direct loops.
 		segs := win.allSegments(0, P)

@@ -111,6 +111,9 @@ func (a *convWindowAttrs) resolve(in, k []int, ceil bool) (*convWindow, error) {
 	}
 	w := &convWindow{in: in, k: k, s: s, d: d, out: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
 	for i := 0; i < nd; i++ {
+		if k[i] <= 0 {
+			return nil, errShape("kernel %v must be positive", k)
+		}
 		dk := (k[i]-1)*d[i] + 1
 		switch a.autoPad {
 		case "SAME_UPPER", "SAME_LOWER":

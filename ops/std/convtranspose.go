@@ -104,6 +104,9 @@ func (k *convTransposeKernel) plan(xs, ws, bs []int) (*convPlan, error) {
 	}
 	w := &convWindow{out: in, k: kern, s: s, d: d, in: make([]int, nd), pad: make([]int, nd), padEnd: make([]int, nd)}
 	for i := 0; i < nd; i++ {
+		if kern[i] <= 0 {
+			return nil, errShape("kernel %v must be positive", kern)
+		}
 		full := s[i]*(in[i]-1) + op[i] + (kern[i]-1)*d[i] + 1
 		target := -1
 		switch {

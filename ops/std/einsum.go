@@ -469,8 +469,11 @@ func einsumContract[T tensor.Number](rc *runtime.RunContext, a, b *eop[T], keep 
 	for i, l := range labels {
 		shape[i] = size[l]
 	}
-	if err := rc.CheckSize(tensor.DTypeOf[T](), shape); err != nil {
-		return nil, err
+	// The arranged operands materialise broadcast dims: check them too.
+	for _, sh := range [][]int{shape, {nb, m, kk}, {nb, kk, n}} {
+		if err := rc.CheckSize(tensor.DTypeOf[T](), sh); err != nil {
+			return nil, err
+		}
 	}
 	ad := einsumArrange(a, append(append(append([]int(nil), batch...), aOnly...), sum...), size)
 	bd := einsumArrange(b, append(append(append([]int(nil), batch...), sum...), bOnly...), size)

@@ -161,6 +161,10 @@ func TestEinsumErrors(t *testing.T) {
 			t.Errorf("%q: got %v, want %v", c.eq, err, c.want)
 		}
 	}
+	// Broadcasting an ellipsis may not blow up an intermediate.
+	if err := runOpErr("Einsum", 12, attrsOf(attrString("equation", "...i,...i->")), 1, f(1, 1<<14, 16), f(1<<14, 1, 16)); !errors.Is(err, runtime.ErrTooLarge) {
+		t.Errorf("huge broadcast: %v", err)
+	}
 	for _, eq := range []string{"ij->ii", "i.j->i", "i$", "......->", "ij,jk->ik"} {
 		if err := runOpErr("Einsum", 12, attrsOf(attrString("equation", eq)), 1, f(2, 2)); !errors.Is(err, runtime.ErrInvalidGraph) {
 			t.Errorf("%q: got %v, want an invalid-graph error", eq, err)
