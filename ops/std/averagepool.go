@@ -38,7 +38,7 @@ func (k *averagePoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]
 		return nil, err
 	}
 	x := w[0]
-	g, err := k.attrs.plan(x.Shape())
+	g, err := k.attrs.plan(rc, x.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +84,11 @@ func avgPoolRun[T tensor.Float](rc *runtime.RunContext, g *poolGeom, includePad 
 // InferShapes computes the output shape for a static input shape.
 func (k *averagePoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	f, err := poolShapeFacts(in, func(xs []int) ([]int, error) {
-		g, err := k.attrs.plan(xs)
+		w, err := k.attrs.shape(xs)
 		if err != nil {
 			return nil, err
 		}
-		return g.outShape(), nil
+		return poolOutShape(xs, w), nil
 	})
 	return []runtime.Fact{f}, err
 }
@@ -103,7 +103,7 @@ func (k *averagePoolKernel) Backward(rc *runtime.RunContext, f *runtime.Forward,
 	if err := nnFloatGrads(x, gy); err != nil {
 		return nil, err
 	}
-	geo, err := k.attrs.plan(x.Shape())
+	geo, err := k.attrs.plan(rc, x.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}

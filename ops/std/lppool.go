@@ -61,7 +61,7 @@ func (k *lpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		return nil, err
 	}
 	x := w[0]
-	g, err := k.attrs.plan(x.Shape())
+	g, err := k.attrs.plan(rc, x.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +116,11 @@ func poolLpNorm[T tensor.Float](v []T, p float64) T {
 // InferShapes computes the output shape for a static input shape.
 func (k *lpPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	f, err := poolShapeFacts(in, func(xs []int) ([]int, error) {
-		g, err := k.attrs.plan(xs)
+		w, err := k.attrs.shape(xs)
 		if err != nil {
 			return nil, err
 		}
-		return g.outShape(), nil
+		return poolOutShape(xs, w), nil
 	})
 	return []runtime.Fact{f}, err
 }

@@ -46,7 +46,7 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 		return nil, err
 	}
 	x = w[0]
-	g, err := k.attrs.plan(x.Shape())
+	g, err := k.attrs.plan(rc, x.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}
@@ -134,11 +134,11 @@ func maxPoolRun[T float32 | float64 | int8 | uint8](rc *runtime.RunContext, g *p
 // InferShapes computes the output shapes for a static input shape.
 func (k *maxPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	f, err := poolShapeFacts(in, func(xs []int) ([]int, error) {
-		g, err := k.attrs.plan(xs)
+		w, err := k.attrs.shape(xs)
 		if err != nil {
 			return nil, err
 		}
-		return g.outShape(), nil
+		return poolOutShape(xs, w), nil
 	})
 	if err != nil {
 		return nil, err

@@ -66,6 +66,15 @@ func TestDenseOpsRejectOddInputsWithoutPanic(t *testing.T) {
 		{"Det", 11, nil, 1, []*tensor.Tensor{f(0, 0)}},
 		{"Det", 11, nil, 1, []*tensor.Tensor{f(3, 0, 0)}},
 	}
+	// Hostile attributes: a huge output is refused before any table is
+	// built; a huge kernel with a huge stride stays cheap.
+	if err := runOpErr("MaxPool", 12, attrsOf(attrInts("kernel_shape", 1), attrInts("pads", 1<<31, 1<<31)), 1, f(1, 1, 2)); !errors.Is(err, runtime.ErrTooLarge) {
+		t.Errorf("huge pads: %v", err)
+	}
+	y := runOp(t, "AveragePool", 11, attrsOf(attrInts("kernel_shape", 1<<30), attrInts("strides", 1<<30), attrInts("pads", 1<<30, 1<<30), attrInt("count_include_pad", 1)), 1, tensor.MustFromSlice([]int{1, 1, 2}, []float32{1, 2}))[0]
+	if d := tensor.Data[float32](y); len(d) != 2 || d[0] != 0 || d[1] != 3/float32(1<<30) {
+		t.Errorf("huge kernel: %v", d)
+	}
 	for _, c := range calls {
 		if err := runOpErr(c.op, c.ver, c.attrs, c.nout, c.in...); errors.Is(err, runtime.ErrInternal) {
 			t.Errorf("%s%v: %v", c.op, c.in, err)

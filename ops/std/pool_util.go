@@ -34,47 +34,87 @@ func readPoolAttrs(b *runtime.BuildContext) (poolAttrs, error) {
 type poolGeom struct {
 	n, c int
 	win  *convWindow
-	// taps[i][o] lists the offsets (coordinate × plane stride) of the input
-	// elements along axis i under the window of output index o.
-	taps [][][]int
-	// padded[i][o] counts the window positions inside the padded input.
-	padded [][]int
+	// taps[i][o] gives the input coordinates along axis i under the window
+	// of output index o: first, first+d, … (count of them).
+	taps [][]poolAxisTaps
+	// stride[i] is the plane stride of axis i.
+	stride []int
+	// maxTaps bounds the input elements under one window.
+	maxTaps int
 }
 
-// planPool resolves a pool over x's shape (N, C, D1…Dn).
-func (a *poolAttrs) plan(xs []int) (*poolGeom, error) {
+// poolAxisTaps is an arithmetic run of input coordinates along one axis,
+// with padded counting the window positions inside the padded input.
+type poolAxisTaps struct{ first, count, padded int }
+
+// shape resolves the pooled window over x's shape (N, C, D1…Dn).
+func (a *poolAttrs) shape(xs []int) (*convWindow, error) {
 	if len(xs) < 3 {
 		return nil, errShape("pooling input %v needs rank >= 3 (N, C, spatial...)", xs)
 	}
 	if len(a.kernel) != len(xs)-2 {
 		return nil, errShape("kernel_shape %v does not match the %d spatial dims of %v", a.kernel, len(xs)-2, xs)
 	}
-	w, err := a.resolve(xs[2:], a.kernel, a.ceil)
+	return a.resolve(xs[2:], a.kernel, a.ceil)
+}
+
+// poolOutShape is (N, C, out…) of a resolved pool.
+func poolOutShape(xs []int, w *convWindow) []int { return append([]int{xs[0], xs[1]}, w.out...) }
+
+// plan resolves a pool over x's shape, checking the output against the
+// run's size limit (dt is the output dtype) before building its tables.
+func (a *poolAttrs) plan(rc *runtime.RunContext, xs []int, dt tensor.DType) (*poolGeom, error) {
+	w, err := a.shape(xs)
 	if err != nil {
+		return nil, err
+	}
+	if err := rc.CheckSize(dt, poolOutShape(xs, w)); err != nil {
 		return nil, err
 	}
 	return newPoolGeom(xs[0], xs[1], w), nil
 }
 
+// ceilDiv is ⌈a/b⌉ for b > 0 and any sign of a.
+func ceilDiv(a, b int) int {
+	if a >= 0 {
+		return (a + b - 1) / b
+	}
+	return -((-a) / b)
+}
+
+// floorDiv is ⌊a/b⌋ for b > 0 and any sign of a.
+func floorDiv(a, b int) int {
+	if a >= 0 {
+		return a / b
+	}
+	return -((-a + b - 1) / b)
+}
+
+// poolOffsets returns the kernel offsets q in [q0, q1) ⊆ [0, k) with
+// lo <= o·s - pad + q·d < hi.
+func poolOffsets(o, s, pad, d, k, lo, hi int) (q0, q1 int) {
+	base := o*s - pad
+	q0 = max(0, ceilDiv(lo-base, d))
+	q1 = min(k, floorDiv(hi-1-base, d)+1)
+	return q0, max(q0, q1)
+}
+
 func newPoolGeom(n, c int, w *convWindow) *poolGeom {
 	nd := len(w.in)
-	g := &poolGeom{n: n, c: c, win: w, taps: make([][][]int, nd), padded: make([][]int, nd)}
+	g := &poolGeom{n: n, c: c, win: w, taps: make([][]poolAxisTaps, nd), stride: make([]int, nd), maxTaps: 1}
 	stride := 1
 	for i := nd - 1; i >= 0; i-- {
-		g.taps[i] = make([][]int, w.out[i])
-		g.padded[i] = make([]int, w.out[i])
-		for o := 0; o < w.out[i]; o++ {
-			for q := 0; q < w.k[i]; q++ {
-				x := o*w.s[i] - w.pad[i] + q*w.d[i]
-				if x >= 0 && x < w.in[i] {
-					g.taps[i][o] = append(g.taps[i][o], x*stride)
-				}
-				if x >= -w.pad[i] && x < w.in[i]+w.padEnd[i] {
-					g.padded[i][o]++
-				}
-			}
-		}
+		g.stride[i] = stride
 		stride *= w.in[i]
+		g.taps[i] = make([]poolAxisTaps, w.out[i])
+		most := 0
+		for o := range g.taps[i] {
+			q0, q1 := poolOffsets(o, w.s[i], w.pad[i], w.d[i], w.k[i], 0, w.in[i])
+			p0, p1 := poolOffsets(o, w.s[i], w.pad[i], w.d[i], w.k[i], -w.pad[i], w.in[i]+w.padEnd[i])
+			g.taps[i][o] = poolAxisTaps{first: o*w.s[i] - w.pad[i] + q0*w.d[i], count: q1 - q0, padded: p1 - p0}
+			most = max(most, q1-q0)
+		}
+		g.maxTaps *= max(1, most)
 	}
 	return g
 }
@@ -97,8 +137,12 @@ type poolBlock struct {
 // taps returns the offsets under the window of position p.
 func (b *poolBlock) taps(p int) []int { return b.offs[b.start[p-b.p0]:b.start[p-b.p0+1]] }
 
-// poolBlockSize bounds the output positions of one table.
-const poolBlockSize = 4096
+// poolBlockSize bounds the output positions of one table; poolBlockTaps
+// bounds its offsets.
+const (
+	poolBlockSize = 4096
+	poolBlockTaps = 1 << 18
+)
 
 // table builds the window table of output positions [p0, p1).
 func (g *poolGeom) table(p0, p1 int) *poolBlock {
@@ -111,21 +155,23 @@ func (g *poolGeom) table(p0, p1 int) *poolBlock {
 		empty := false
 		for i := range idx {
 			idx[i] = 0
-			cnt *= g.padded[i][o[i]]
-			if len(g.taps[i][o[i]]) == 0 {
+			t := g.taps[i][o[i]]
+			cnt *= t.padded
+			if t.count == 0 {
 				empty = true
 			}
 		}
 		for !empty {
 			off := 0
 			for i := 0; i < nd; i++ {
-				off += g.taps[i][o[i]][idx[i]]
+				t := g.taps[i][o[i]]
+				off += (t.first + idx[i]*g.win.d[i]) * g.stride[i]
 			}
 			b.offs = append(b.offs, off)
 			i := nd - 1
 			for ; i >= 0; i-- {
 				idx[i]++
-				if idx[i] < len(g.taps[i][o[i]]) {
+				if idx[i] < g.taps[i][o[i]].count {
 					break
 				}
 				idx[i] = 0
@@ -162,8 +208,9 @@ func nnUnravel(p int, shape []int) []int {
 func (g *poolGeom) each(rc *runtime.RunContext, fn func(plane int, b *poolBlock)) error {
 	outSize := g.win.outSize
 	planes := g.n * g.c
-	for p0 := 0; p0 < outSize && planes > 0; p0 += poolBlockSize {
-		b := g.table(p0, min(outSize, p0+poolBlockSize))
+	block := max(1, min(poolBlockSize, poolBlockTaps/g.maxTaps))
+	for p0 := 0; p0 < outSize && planes > 0; p0 += block {
+		b := g.table(p0, min(outSize, p0+block))
 		work := max(1, len(b.offs)+len(b.padded))
 		parallel.For(planes, max(1, 8192/work), func(lo, hi int) {
 			for plane := lo; plane < hi; plane++ {
