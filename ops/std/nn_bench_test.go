@@ -20,12 +20,19 @@ func nnBenchKernel(b *testing.B, op string, version int, attrs []runtime.Attribu
 	}
 	rc := runtime.NewRunContext(ctx, runtime.RunOptions{})
 	b.ResetTimer()
+	cpu0 := nnCPUNanos()
 	for i := 0; i < b.N; i++ {
 		if _, err := k.Run(rc, in); err != nil {
 			b.Fatal(err)
 		}
 	}
+	nnReport(b, flops, cpu0)
+}
+
+// nnReport adds GFLOP/s (from wall time) and CPU time per op.
+func nnReport(b *testing.B, flops float64, cpu0 int64) {
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(float64(nnCPUNanos()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkGemm256 is Gemm of 256×256 by 256×256 float32 matrices.
@@ -75,12 +82,13 @@ func BenchmarkConv3x3Backward(b *testing.B) {
 	}
 	gy := nnRandF32(rng, -1, 1, f.Outputs[0].Shape()...)
 	b.ResetTimer()
+	cpu0 := nnCPUNanos()
 	for i := 0; i < b.N; i++ {
 		if _, err := runtime.BackwardNode(ctx, k, f, []*tensor.Tensor{gy}, []bool{true, true}, runtime.RunOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(2*2*64*64*9*56*56*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	nnReport(b, 2*2*64*64*9*56*56, cpu0)
 }
 
 // BenchmarkMaxPool3x3 is a 3×3 stride-2 max pool of 64×112×112.
