@@ -112,6 +112,22 @@ func maxPoolRun[T float32 | float64 | int8 | uint8](rc *runtime.RunContext, g *p
 	return g.each(rc, func(plane int, b *poolBlock) {
 		xp := x[plane*inSz : (plane+1)*inSz]
 		yp := y[plane*outSz : (plane+1)*outSz]
+		if arg == nil {
+			// Values only: the branch-free builtin max (NaN wins).
+			for p := b.p0; p < b.p1; p++ {
+				taps := b.taps(p)
+				if len(taps) == 0 {
+					yp[p] = lowest
+					continue
+				}
+				best := xp[taps[0]]
+				for _, off := range taps[1:] {
+					best = max(best, xp[off])
+				}
+				yp[p] = best
+			}
+			return
+		}
 		for p := b.p0; p < b.p1; p++ {
 			best, at := lowest, -1
 			for _, off := range b.taps(p) {
