@@ -230,3 +230,42 @@ func TestConvCancelled(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+func TestConvConcurrentRuns(t *testing.T) {
+	// One kernel serves concurrent runs; pooled column buffers must not be
+	// shared between them.
+	defer func(v int) { convMaxCol = v }(convMaxCol)
+	convMaxCol = 512
+	c := convCases[3]
+	rng := rand.New(rand.NewSource(24))
+	ctx := context.Background()
+	in0 := c.inputs(rng)
+	_, k, err := runtime.RunNode(ctx, testRegistry(), opNode("Conv", in0, 1, c.attrs()...), 11, in0, runtime.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const runs = 8
+	ins := make([][]*tensor.Tensor, runs)
+	for i := range ins {
+		ins[i] = c.inputs(rng)
+	}
+	errs := make(chan error, runs)
+	outs := make([]*tensor.Tensor, runs)
+	for i := 0; i < runs; i++ {
+		go func(i int) {
+			out, err := k.Run(runtime.NewRunContext(ctx, runtime.RunOptions{}), ins[i])
+			if err == nil {
+				outs[i] = out[0]
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < runs; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, in := range ins {
+		assertClose(t, outs[i], refConv(in[0], in[1], nil, c.strides, c.dils, c.padBegin, c.padEnd, c.group), 1e-12, 1e-12)
+	}
+}
