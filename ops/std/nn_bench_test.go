@@ -42,6 +42,30 @@ func BenchmarkGemm256(b *testing.B) {
 	nnBenchKernel(b, "Gemm", 13, nil, 2*256*256*256, x, y)
 }
 
+// BenchmarkGemm256Naive is the same product as a plain i-k-j loop on one
+// core: the baseline the blocked kernels are measured against.
+func BenchmarkGemm256Naive(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	x, y := nnRandF32(rng, -1, 1, 256, 256), nnRandF32(rng, -1, 1, 256, 256)
+	a, bb := tensor.Data[float32](x), tensor.Data[float32](y)
+	c := make([]float32, 256*256)
+	b.ResetTimer()
+	cpu0 := nnCPUNanos()
+	for it := 0; it < b.N; it++ {
+		clear(c)
+		for i := 0; i < 256; i++ {
+			row := c[i*256 : (i+1)*256]
+			for p := 0; p < 256; p++ {
+				av := a[i*256+p]
+				for j, bv := range bb[p*256 : (p+1)*256] {
+					row[j] += av * bv
+				}
+			}
+		}
+	}
+	nnReport(b, 2*256*256*256, cpu0)
+}
+
 // BenchmarkConv3x3 is a 3×3 convolution of 64 to 64 channels over a
 // 56×56 image (batch 1, pads 1), float32 with bias.
 func BenchmarkConv3x3(b *testing.B) {
