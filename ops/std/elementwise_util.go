@@ -341,6 +341,11 @@ type ewOrdered interface {
 		uint8 | uint16 | uint32 | uint64 | string
 }
 
+// ewInteger is the integer element types.
+type ewInteger interface {
+	int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
+}
+
 // ewCompareRow returns a row kernel computing dst[i] = a op b.
 func ewCompareRow[T ewOrdered](op ewCmpOp) func(dst []bool, a []T, sa int, b []T, sb int) {
 	return func(dst []bool, a []T, sa int, b []T, sb int) {
@@ -588,5 +593,211 @@ func ewFromFloat64s(dt tensor.DType, shape []int, v []float64) *tensor.Tensor {
 	return out
 }
 
-// ewNaN is a float64 NaN (for readability in derivative formulas).
-var ewNaN = math.NaN()
+// ewTruncInt64 truncates v toward zero, mapping NaN to 0 and saturating
+// out-of-range values (Go leaves those conversions implementation-defined).
+func ewTruncInt64(v float64) int64 {
+	switch {
+	case v != v:
+		return 0
+	case v >= 9.223372036854775807e18:
+		return math.MaxInt64
+	case v <= -9.223372036854775808e18:
+		return math.MinInt64
+	}
+	return int64(v)
+}
+
+// ewBinaryGrads is the backward pass of a binary elementwise op y = f(a, b)
+// in float64: for every element of the broadcast output it adds
+// g*da(a, b, y) to a's gradient and g*db(a, b, y) to b's, so the sums over
+// broadcast axes happen in the same pass. bShape is b's shape as the
+// forward broadcast it (see ewLegacyIf); y may be nil when the derivatives
+// do not use it. A nil da or db skips that gradient. The gradients get
+// their input's dtype (float32 or float64).
+func ewBinaryGrads(a, b *tensor.Tensor, bShape []int, y, g *tensor.Tensor,
+	da, db func(a, b, y float64) float64) (ga, gb *tensor.Tensor, err error) {
+	if err := ewFloatGrad("binary op", g); err != nil {
+		return nil, nil, err
+	}
+	shape := g.Shape()
+	bc, err := tensor.NewBroadcaster(shape, a.Shape(), bShape)
+	if err != nil {
+		return nil, nil, err
+	}
+	av, bv, gv := ewFloat64s(a), ewFloat64s(b), ewFloat64s(g)
+	var yv []float64
+	if y != nil {
+		yv = ewFloat64s(y)
+	}
+	var sa, sb []float64
+	if da != nil {
+		sa = make([]float64, len(av))
+	}
+	if db != nil {
+		sb = make([]float64, len(bv))
+	}
+	rl := bc.RowLen()
+	stA, stB := bc.Steps()[0], bc.Steps()[1]
+	bc.ForRows(0, bc.Rows(), func(o int, in []int) {
+		ia, ib := in[0], in[1]
+		for i := 0; i < rl; i++ {
+			x, z, w := av[ia], bv[ib], 0.0
+			if yv != nil {
+				w = yv[o+i]
+			}
+			if gi := gv[o+i]; gi != 0 {
+				if sa != nil {
+					sa[ia] += gi * da(x, z, w)
+				}
+				if sb != nil {
+					sb[ib] += gi * db(x, z, w)
+				}
+			}
+			ia += stA
+			ib += stB
+		}
+	})
+	if sa != nil {
+		ga = ewFromFloat64s(a.DType(), a.Shape(), sa)
+	}
+	if sb != nil {
+		gb = ewFromFloat64s(b.DType(), b.Shape(), sb)
+	}
+	return ga, gb, nil
+}
+
+// Variadic ops (Sum, Mean, Min, Max).
+
+// ewFold combines one or more same-dtype inputs elementwise with NumPy
+// broadcasting, folding row kernels left to right. One input comes back
+// as is.
+func ewFold(name string, in []*tensor.Tensor, rows *numericRows) (*tensor.Tensor, error) {
+	for i, t := range in {
+		if t == nil {
+			return nil, errShape("%s: input %d is missing", name, i)
+		}
+	}
+	if err := sameDTypes(in); err != nil {
+		return nil, err
+	}
+	shapes := make([][]int, len(in))
+	for i, t := range in {
+		shapes[i] = t.Shape()
+	}
+	shape, err := tensor.BroadcastShape(shapes...)
+	if err != nil {
+		return nil, err
+	}
+	if len(in) == 1 {
+		return in[0], nil
+	}
+	switch in[0].DType() {
+	case tensor.Float32:
+		return ewFoldT(in, shape, rows.f32)
+	case tensor.Float64:
+		return ewFoldT(in, shape, rows.f64)
+	case tensor.Float16, tensor.BFloat16:
+		f := make([]*tensor.Tensor, len(in))
+		for i, t := range in {
+			if f[i], err = tensor.Convert(t, tensor.Float32); err != nil {
+				return nil, err
+			}
+		}
+		r, err := ewFoldT(f, shape, rows.f32)
+		if err != nil {
+			return nil, err
+		}
+		return tensor.Convert(r, in[0].DType())
+	case tensor.Int8:
+		return ewFoldT(in, shape, rows.i8)
+	case tensor.Int16:
+		return ewFoldT(in, shape, rows.i16)
+	case tensor.Int32:
+		return ewFoldT(in, shape, rows.i32)
+	case tensor.Int64:
+		return ewFoldT(in, shape, rows.i64)
+	case tensor.Uint8:
+		return ewFoldT(in, shape, rows.u8)
+	case tensor.Uint16:
+		return ewFoldT(in, shape, rows.u16)
+	case tensor.Uint32:
+		return ewFoldT(in, shape, rows.u32)
+	case tensor.Uint64:
+		return ewFoldT(in, shape, rows.u64)
+	}
+	return nil, errDType("%s does not support %v", name, in[0].DType())
+}
+
+func ewFoldT[T tensor.Elem](in []*tensor.Tensor, shape []int, row rowFn[T]) (*tensor.Tensor, error) {
+	if row == nil {
+		return nil, errDType("unsupported dtype %v", in[0].DType())
+	}
+	out := tensor.Make[T](shape...)
+	d := tensor.Data[T](out)
+	if err := ewBinaryPar(d, shape, tensor.Data[T](in[0]), in[0].Shape(), tensor.Data[T](in[1]), in[1].Shape(), ewGrainCheap, row); err != nil {
+		return nil, err
+	}
+	for _, t := range in[2:] {
+		// In place: each row kernel reads a[i] before writing dst[i].
+		if err := ewBinaryPar(d, shape, d, shape, tensor.Data[T](t), t.Shape(), ewGrainCheap, row); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ewFoldFacts is the shape inference of the variadic ops.
+func ewFoldFacts(in []runtime.Fact) ([]runtime.Fact, error) {
+	return broadcastFacts(in, tensor.Undefined)
+}
+
+// ewSelectGrads is the backward pass of Min and Max: the gradient of each
+// output element goes to the first input (lowest index) whose value
+// (after broadcasting) equals the output there — NaN matching NaN — summed
+// over the axes that input was broadcast along.
+func ewSelectGrads(name string, f *runtime.Forward, gy *tensor.Tensor) ([]*tensor.Tensor, error) {
+	out := make([]*tensor.Tensor, len(f.Inputs))
+	if gy == nil {
+		return out, nil
+	}
+	if err := ewFloatGrad(name, gy, f.Inputs[0]); err != nil {
+		return nil, err
+	}
+	y := f.Outputs[0]
+	k := len(f.Inputs)
+	shapes := make([][]int, k)
+	vals := make([][]float64, k)
+	sums := make([][]float64, k)
+	for i, x := range f.Inputs {
+		shapes[i], vals[i] = x.Shape(), ewFloat64s(x)
+		if f.NeedGrad[i] {
+			sums[i] = make([]float64, len(vals[i]))
+		}
+	}
+	bc, err := tensor.NewBroadcaster(y.Shape(), shapes...)
+	if err != nil {
+		return nil, err
+	}
+	yv, gv := ewFloat64s(y), ewFloat64s(gy)
+	rl, steps := bc.RowLen(), bc.Steps()
+	bc.ForRows(0, bc.Rows(), func(o int, in []int) {
+		for i := 0; i < rl; i++ {
+			w := yv[o+i]
+			for j := 0; j < k; j++ {
+				v := vals[j][in[j]+i*steps[j]]
+				if v == w || (v != v && w != w) {
+					if sums[j] != nil {
+						sums[j][in[j]+i*steps[j]] += gv[o+i]
+					}
+					break
+				}
+			}
+		}
+	})
+	for i, x := range f.Inputs {
+		if sums[i] != nil {
+			out[i] = ewFromFloat64s(x.DType(), x.Shape(), sums[i])
+		}
+	}
+	return out, nil
+}
