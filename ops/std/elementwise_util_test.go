@@ -275,3 +275,15 @@ func TestEwF16FromF64MatchesFloat32Path(t *testing.T) {
 		t.Fatalf("tie to even: got %v", got.Float32())
 	}
 }
+
+// ewCheckUnaryLoose is ewCheckUnary for piecewise-linear ops whose float32
+// kernels compute in float32 (a last-bit difference from the float64
+// reference is expected, and absolute near zero).
+func ewCheckUnaryLoose(t *testing.T, op string, version int, attrs []runtime.Attribute, ref func(float64) float64, lo, hi float64) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(int64(len(op))))
+	x64 := randF64(rng, lo, hi, 3, 7)
+	assertClose(t, runOp(t, op, version, attrs, 1, x64)[0], ewMapRef(x64, ref), 1e-12, 1e-12)
+	x32 := ewToF32(t, x64)
+	assertClose(t, runOp(t, op, version, attrs, 1, x32)[0], ewMapRef(x32, ref), 1e-6, 1e-6)
+}

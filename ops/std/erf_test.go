@@ -19,3 +19,15 @@ func TestErfGradient(t *testing.T) {
 	ewGradUnary(t, "Erf", 13, nil, -2, 2)
 	ewGradUnaryF32(t, "Erf", 13, nil, -2, 2)
 }
+
+func TestErfIntegers(t *testing.T) {
+	// erf of an integer, truncated: 0 for 0 and ±1 from |x| >= 6 on (where
+	// erf rounds to ±1 in float64), else 0.
+	got := runOp(t, "Erf", 13, nil, 1, tensor.MustFromSlice([]int{4}, []int32{0, 1, 7, -7}))[0]
+	want := []int32{0, 0, 1, -1}
+	for i, v := range tensor.Data[int32](got) {
+		if v != want[i] {
+			t.Fatalf("got %v want %v", tensor.Data[int32](got), want)
+		}
+	}
+}
