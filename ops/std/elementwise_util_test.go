@@ -287,3 +287,13 @@ func ewCheckUnaryLoose(t *testing.T, op string, version int, attrs []runtime.Att
 	x32 := ewToF32(t, x64)
 	assertClose(t, runOp(t, op, version, attrs, 1, x32)[0], ewMapRef(x32, ref), 1e-6, 1e-6)
 }
+
+// runtimeRunNode runs one node of op at opset 13 with recording on.
+func runtimeRunNode(t *testing.T, op string, in []*tensor.Tensor) (*runtime.Forward, runtime.Kernel, error) {
+	return runtime.RunNode(t.Context(), testRegistry(), opNode(op, in, 1), 13, in, runtime.RunOptions{})
+}
+
+// runtimeBackward runs k's backward rule for every input.
+func runtimeBackward(t *testing.T, k runtime.Kernel, f *runtime.Forward, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+	return runtime.BackwardNode(t.Context(), k, f, []*tensor.Tensor{g}, nil, runtime.RunOptions{})
+}
