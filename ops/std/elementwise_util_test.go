@@ -297,3 +297,40 @@ func runtimeRunNode(t *testing.T, op string, in []*tensor.Tensor) (*runtime.Forw
 func runtimeBackward(t *testing.T, k runtime.Kernel, f *runtime.Forward, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	return runtime.BackwardNode(t.Context(), k, f, []*tensor.Tensor{g}, nil, runtime.RunOptions{})
 }
+
+// ewCheckUlps checks that f32 is within one float32 ulp of ref (float64,
+// rounded to float32) on a dense sweep of [lo, hi] plus the special
+// values.
+func ewCheckUlps(t *testing.T, f32 func(float32) float32, ref func(float64) float64, lo, hi float64) {
+	t.Helper()
+	const n = 400001
+	check := func(v float32) {
+		got, want := f32(v), float32(ref(float64(v)))
+		if want != want {
+			if got == got {
+				t.Fatalf("f(%v) = %v, want NaN", v, got)
+			}
+			return
+		}
+		if got == want {
+			return
+		}
+		if math.IsInf(float64(want), 0) || math.Signbit(float64(got)) != math.Signbit(float64(want)) ||
+			absDiff(math.Float32bits(got), math.Float32bits(want)) > 1 {
+			t.Fatalf("f(%v) = %v, want %v", v, got, want)
+		}
+	}
+	for i := 0; i < n; i++ {
+		check(float32(lo + (hi-lo)*float64(i)/(n-1)))
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e-30, -1e-30, 1e30, -1e30} {
+		check(float32(v))
+	}
+}
+
+func absDiff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}

@@ -31,3 +31,10 @@ func TestErfIntegers(t *testing.T) {
 		}
 	}
 }
+
+// TestErf32Accuracy sweeps float32 inputs: the fast float32 kernel must be
+// within one ulp of math.Erf rounded to float32 (the correctly rounded
+// value up to math.Erf's own error).
+func TestErf32Accuracy(t *testing.T) {
+	ewCheckUlps(t, erf32, math.Erf, -5, 5)
+}

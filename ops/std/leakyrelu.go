@@ -1,6 +1,8 @@
 package std
 
 import (
+	"math"
+
 	"github.com/optnet-go/optnet/runtime"
 )
 
@@ -17,22 +19,24 @@ func buildLeakyRelu(b *runtime.BuildContext) (runtime.Kernel, error) {
 	a64 := float64(a32)
 	return &ewUnaryGradKernel{
 		ewUnaryKernel: ewUnaryKernel{name: "LeakyRelu", fns: ewUnaryFns{
+			// Branch-free: multiply by 1 or alpha, chosen by the sign bit
+			// (random signs would defeat branch prediction).
 			f32: func(dst, src []float32) {
+				one := math.Float32bits(1)
+				sel := one ^ math.Float32bits(a32)
 				src = src[:len(dst)]
 				for i, v := range src {
-					if v < 0 {
-						v *= a32
-					}
-					dst[i] = v
+					neg := uint32(int32(math.Float32bits(v)) >> 31)
+					dst[i] = v * math.Float32frombits(one^(sel&neg))
 				}
 			},
 			f64: func(dst, src []float64) {
+				one := math.Float64bits(1)
+				sel := one ^ math.Float64bits(a64)
 				src = src[:len(dst)]
 				for i, v := range src {
-					if v < 0 {
-						v *= a64
-					}
-					dst[i] = v
+					neg := uint64(int64(math.Float64bits(v)) >> 63)
+					dst[i] = v * math.Float64frombits(one^(sel&neg))
 				}
 			},
 			grain: ewGrainCheap,

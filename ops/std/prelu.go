@@ -1,6 +1,8 @@
 package std
 
 import (
+	"math"
+
 	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
@@ -50,11 +52,11 @@ func (k *preluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 	}
 	switch x.DType() {
 	case tensor.Float32:
-		return out1(ewApplyRows(x, slope, preluRow[float32]))
+		return out1(ewApplyRows(x, slope, preluRow32))
 	case tensor.Float64:
 		return out1(ewApplyRows(x, slope, preluRow[float64]))
 	case tensor.Float16, tensor.BFloat16:
-		return viaFloat32(x, slope, func(a, b *tensor.Tensor) (*tensor.Tensor, error) { return ewApplyRows(a, b, preluRow[float32]) })
+		return viaFloat32(x, slope, func(a, b *tensor.Tensor) (*tensor.Tensor, error) { return ewApplyRows(a, b, preluRow32) })
 	case tensor.Int8:
 		return out1(ewApplyRows(x, slope, preluRow[int8]))
 	case tensor.Int16:
@@ -77,6 +79,21 @@ func preluRow[T tensor.Number](dst, x []T, sx int, s []T, ss int) {
 			v *= s[is]
 		}
 		dst[i] = v
+		ix += sx
+		is += ss
+	}
+}
+
+// preluRow32 is preluRow without branches: x times 1 or the slope, chosen
+// by x's sign bit (-0 and negative NaN take the slope, which gives the
+// same values).
+func preluRow32(dst, x []float32, sx int, s []float32, ss int) {
+	one := math.Float32bits(1)
+	ix, is := 0, 0
+	for i := range dst {
+		v := x[ix]
+		neg := uint32(int32(math.Float32bits(v)) >> 31)
+		dst[i] = v * math.Float32frombits(one^((one^math.Float32bits(s[is]))&neg))
 		ix += sx
 		is += ss
 	}

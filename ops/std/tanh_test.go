@@ -23,3 +23,10 @@ func TestTanhGradient(t *testing.T) {
 	ewGradUnary(t, "Tanh", 13, nil, -2, 2)
 	ewGradUnaryF32(t, "Tanh", 13, nil, -2, 2)
 }
+
+// TestTanh32Accuracy sweeps float32 inputs against math.Tanh.
+func TestTanh32Accuracy(t *testing.T) {
+	ewCheckUlps(t, tanh32, math.Tanh, -12, 12)
+	ewCheckUlps(t, tanh32, math.Tanh, -1e-3, 1e-3)
+	ewCheckUlps(t, tanh32, math.Tanh, -1e-6, 1e-6)
+}

@@ -1,0 +1,54 @@
+package std
+
+import (
+	"context"
+	"math/rand"
+	"testing"
+
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// Benchmarks of the float32 hot paths: go test -run X -bench Elementwise ./ops/std
+
+func benchOp(b *testing.B, op string, version int, in ...*tensor.Tensor) {
+	// RunNode builds the kernel (and checks the op runs); the loop then
+	// times Run alone.
+	_, kern, err := runtime.RunNode(context.Background(), testRegistry(), opNode(op, in, 1), version, in, runtime.RunOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rc := runtime.NewRunContext(context.Background(), runtime.RunOptions{})
+	b.SetBytes(int64(4 * in[0].Len()))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := kern.Run(rc, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkElementwise(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	x := ewRandF32(rng, -4, 4, 1<<20)
+	y := ewRandF32(rng, 0.5, 4, 1<<20)
+	row := ewRandF32(rng, 0.5, 4, 1024)
+	for _, op := range []string{"Exp", "Tanh", "Sigmoid", "Erf", "Sqrt", "Neg", "Abs"} {
+		in := x
+		if op == "Sqrt" {
+			in = y
+		}
+		b.Run(op, func(b *testing.B) { benchOp(b, op, 13, in) })
+	}
+	for _, op := range []string{"Sub", "Mul", "Div"} {
+		b.Run(op, func(b *testing.B) { benchOp(b, op, 14, x, y) })
+		xr, _ := x.Reshape(1024, 1024)
+		b.Run(op+"Row", func(b *testing.B) { benchOp(b, op, 14, xr, row) })
+	}
+	b.Run("LeakyRelu", func(b *testing.B) { benchOp(b, "LeakyRelu", 16, x) })
+	b.Run("Clip", func(b *testing.B) { benchOp(b, "Clip", 13, x, tensor.Scalar(float32(0)), tensor.Scalar(float32(6))) })
+	b.Run("Where", func(b *testing.B) {
+		c := tensor.Make[bool](1 << 20)
+		benchOp(b, "Where", 16, c, x, y)
+	})
+}
