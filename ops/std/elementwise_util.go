@@ -215,6 +215,26 @@ func ewBinaryPar[A, B, C any](out []C, outShape []int, a []A, aShape []int, b []
 	return nil
 }
 
+// ewRowsPar calls fn(o, in, lo, hi) for the elements [lo, hi) of every row
+// of bc (o and in as in Broadcaster.ForRows; fn must not keep in), split
+// across cores: by rows when there are many, else within each row.
+func ewRowsPar(bc *tensor.Broadcaster, grain int, fn func(o int, in []int, lo, hi int)) {
+	rl, rows := bc.RowLen(), bc.Rows()
+	if rows*rl < 2*grain || parallel.Workers() < 2 {
+		bc.ForRows(0, rows, func(o int, in []int) { fn(o, in, 0, rl) })
+		return
+	}
+	if rows >= 2*parallel.Workers() {
+		ewParFor(rows, max(1, grain/max(rl, 1)), func(lo, hi int) {
+			bc.ForRows(lo, hi, func(o int, in []int) { fn(o, in, 0, rl) })
+		})
+		return
+	}
+	bc.ForRows(0, rows, func(o int, in []int) {
+		ewParFor(rl, grain, func(lo, hi int) { fn(o, in, lo, hi) })
+	})
+}
+
 // ewApplyRows is arith.go's applyRows, split across cores.
 func ewApplyRows[T tensor.Elem](a, b *tensor.Tensor, row rowFn[T]) (*tensor.Tensor, error) {
 	if row == nil {

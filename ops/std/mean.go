@@ -16,7 +16,10 @@ func init() {
 type meanKernel struct{}
 
 func (meanKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	if in[0] != nil && !in[0].DType().IsFloat() {
+	if in[0] == nil {
+		return nil, errShape("Mean: input 0 is missing")
+	}
+	if !in[0].DType().IsFloat() {
 		return nil, errDType("Mean does not support %v", in[0].DType())
 	}
 	if dt := in[0].DType(); dt == tensor.Float16 || dt == tensor.BFloat16 {

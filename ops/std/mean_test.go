@@ -24,3 +24,8 @@ func TestMean(t *testing.T) {
 }
 
 func TestMeanGradient(t *testing.T) { ewGradVariadic(t, "Mean") }
+
+func TestMeanMissingInput(t *testing.T) {
+	ewExpectErr(t, "nil input", runOpErr("Mean", 13, nil, 1, nil, tensor.Scalar(float32(1))), tensor.ErrShape)
+	ewExpectErr(t, "nil input", runOpErr("Sum", 13, nil, 1, nil, tensor.Scalar(float32(1))), tensor.ErrShape)
+}

@@ -68,22 +68,20 @@ func whereT[T tensor.Elem](c, x, y *tensor.Tensor, shape []int) (*tensor.Tensor,
 	out := tensor.Make[T](shape...)
 	d := tensor.Data[T](out)
 	cv, xv, yv := tensor.Data[bool](c), tensor.Data[T](x), tensor.Data[T](y)
-	rl, st := bc.RowLen(), bc.Steps()
+	st := bc.Steps()
 	sc, sx, sy := st[0], st[1], st[2]
-	ewParFor(bc.Rows(), max(1, ewGrainCheap/max(rl, 1)), func(lo, hi int) {
-		bc.ForRows(lo, hi, func(o int, in []int) {
-			ic, ix, iy := in[0], in[1], in[2]
-			for i := o; i < o+rl; i++ {
-				if cv[ic] {
-					d[i] = xv[ix]
-				} else {
-					d[i] = yv[iy]
-				}
-				ic += sc
-				ix += sx
-				iy += sy
+	ewRowsPar(bc, ewGrainCheap, func(o int, in []int, lo, hi int) {
+		ic, ix, iy := in[0]+lo*sc, in[1]+lo*sx, in[2]+lo*sy
+		for i := o + lo; i < o+hi; i++ {
+			if cv[ic] {
+				d[i] = xv[ix]
+			} else {
+				d[i] = yv[iy]
 			}
-		})
+			ic += sc
+			ix += sx
+			iy += sy
+		}
 	})
 	return out, nil
 }

@@ -70,3 +70,24 @@ func TestWhereGradient(t *testing.T) {
 	gradCheck(t, "Where", 16, nil, []*tensor.Tensor{c, randF64(rng, -1, 1, 3, 1), randF64(rng, -1, 1, 2, 3, 4)}, 1, 2)
 	gradCheck(t, "Where", 16, nil, []*tensor.Tensor{c, randF64(rng, -1, 1, 2, 3, 4), randF64(rng, -1, 1)}, 1, 2)
 }
+
+func TestWhereLargeSameShape(t *testing.T) {
+	// One long row: split within the row.
+	rng := rand.New(rand.NewSource(4))
+	n := 100003
+	c := tensor.Make[bool](n)
+	for i := range tensor.Data[bool](c) {
+		tensor.Data[bool](c)[i] = rng.Intn(2) == 0
+	}
+	x, y := randF64(rng, -1, 1, n), randF64(rng, -1, 1, n)
+	got := tensor.Data[float64](runOp(t, "Where", 16, nil, 1, c, x, y)[0])
+	for i, v := range got {
+		want := tensor.Data[float64](y)[i]
+		if tensor.Data[bool](c)[i] {
+			want = tensor.Data[float64](x)[i]
+		}
+		if v != want {
+			t.Fatalf("element %d: got %v want %v", i, v, want)
+		}
+	}
+}
