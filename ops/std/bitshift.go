@@ -33,6 +33,9 @@ func buildBitShift(b *runtime.BuildContext) (runtime.Kernel, error) {
 type bitShiftKernel struct{ left bool }
 
 func (k *bitShiftKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	x, s := in[0], in[1]
 	if x.DType() != s.DType() {
 		return nil, errDType("BitShift of %v by %v", x.DType(), s.DType())

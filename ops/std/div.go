@@ -29,6 +29,9 @@ func buildDiv(b *runtime.BuildContext) (runtime.Kernel, error) {
 type divKernel struct{ *arithKernel }
 
 func (k *divKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
 }
 

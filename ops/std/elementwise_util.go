@@ -235,6 +235,31 @@ func ewRowsPar(bc *tensor.Broadcaster, grain int, fn func(o int, in []int, lo, h
 	})
 }
 
+// ewCheckOut refuses, with runtime.ErrTooLarge, a broadcast whose output
+// would exceed the run's size limit (small inputs such as (n,1) and (1,n)
+// can ask for a huge output). Shapes that do not broadcast are left for
+// the op to report (legacy broadcasting reshapes them first).
+func ewCheckOut(rc *runtime.RunContext, in []*tensor.Tensor) error {
+	var shapes [][]int
+	dt := tensor.Undefined
+	for _, t := range in {
+		if t != nil {
+			shapes = append(shapes, t.Shape())
+			if dt == tensor.Undefined {
+				dt = t.DType()
+			}
+		}
+	}
+	if len(shapes) < 2 {
+		return nil
+	}
+	shape, err := tensor.BroadcastShape(shapes...)
+	if err != nil {
+		return nil
+	}
+	return rc.CheckSize(dt, shape)
+}
+
 // ewApplyRows is arith.go's applyRows, split across cores.
 func ewApplyRows[T tensor.Elem](a, b *tensor.Tensor, row rowFn[T]) (*tensor.Tensor, error) {
 	if row == nil {
@@ -481,6 +506,9 @@ func ewBuildCompare(name string, op ewCmpOp) func(*runtime.BuildContext) (runtim
 }
 
 func (k *ewCompareKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	b, err := k.leg.apply(in[0], in[1])
 	if err != nil {
 		return nil, err
@@ -508,6 +536,9 @@ type ewLogicKernel struct {
 }
 
 func (k *ewLogicKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	a, b := in[0], in[1]
 	if a.DType() != tensor.Bool || b.DType() != tensor.Bool {
 		return nil, errDType("%s needs bool inputs, got %v and %v", k.name, a.DType(), b.DType())

@@ -334,3 +334,15 @@ func absDiff(a, b uint32) uint32 {
 	}
 	return b - a
 }
+
+func TestEwBroadcastSizeLimit(t *testing.T) {
+	// (2^20, 1) against (1, 2^20) asks for 2^40 elements: refused before
+	// allocating, for every broadcasting op of the family.
+	a, b := tensor.Make[float32](1<<20, 1), tensor.Make[float32](1, 1<<20)
+	c := tensor.Make[bool](1<<20, 1)
+	for _, op := range []string{"Sub", "Mul", "Div", "Pow", "Max", "Sum", "Equal", "Less"} {
+		ewExpectErr(t, op, runOpErr(op, 14, nil, 1, a, b), runtime.ErrTooLarge)
+	}
+	ewExpectErr(t, "And", runOpErr("And", 7, nil, 1, c, tensor.Make[bool](1, 1<<20)), runtime.ErrTooLarge)
+	ewExpectErr(t, "Where", runOpErr("Where", 16, nil, 1, c, a, b), runtime.ErrTooLarge)
+}

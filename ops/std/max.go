@@ -20,6 +20,9 @@ func init() {
 type maxKernel struct{}
 
 func (maxKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	return out1(ewFold("Max", in, maxRows))
 }
 

@@ -16,6 +16,9 @@ func init() {
 type meanKernel struct{}
 
 func (meanKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	if in[0] == nil {
 		return nil, errShape("Mean: input 0 is missing")
 	}

@@ -20,6 +20,9 @@ func init() {
 type minKernel struct{}
 
 func (minKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	return out1(ewFold("Min", in, minRows))
 }
 

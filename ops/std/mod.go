@@ -28,6 +28,9 @@ func buildMod(b *runtime.BuildContext) (runtime.Kernel, error) {
 type modKernel struct{ fmod bool }
 
 func (k *modKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	a, b := in[0], in[1]
 	if a.DType() != b.DType() {
 		return nil, errDType("Mod of %v and %v", a.DType(), b.DType())

@@ -28,6 +28,9 @@ func buildMul(b *runtime.BuildContext) (runtime.Kernel, error) {
 type mulKernel struct{ *arithKernel }
 
 func (k *mulKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
 }
 

@@ -27,6 +27,9 @@ func buildPow(b *runtime.BuildContext) (runtime.Kernel, error) {
 type powKernel struct{ leg ewLegacy }
 
 func (k *powKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	a, b := in[0], in[1]
 	if !a.DType().IsNumeric() || !b.DType().IsNumeric() {
 		return nil, errDType("Pow of %v and %v", a.DType(), b.DType())

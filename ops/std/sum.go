@@ -16,6 +16,9 @@ func init() {
 type sumKernel struct{}
 
 func (sumKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	return out1(ewFold("Sum", in, addRows))
 }
 

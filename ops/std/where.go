@@ -16,6 +16,9 @@ func init() {
 type whereKernel struct{}
 
 func (whereKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	c, x, y := in[0], in[1], in[2]
 	if c.DType() != tensor.Bool {
 		return nil, errDType("Where condition must be bool, got %v", c.DType())
