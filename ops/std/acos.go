@@ -12,7 +12,10 @@ func init() {
 	register(&runtime.Op{Type: "Acos", Since: 7, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(acosKernel)})
 }
 
-var acosKernel = &ewUnaryKernel{name: "Acos", fns: ewUnaryFns{f32: acosF32, f64: acosF64, grain: ewGrainMath}}
+var acosKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Acos", fns: ewUnaryFns{f32: acosF32, f64: acosF64, grain: ewGrainMath}},
+	deriv:         func(x, _ float64) float64 { return -1 / math.Sqrt(1-x*x) },
+}
 
 func acosF32(dst, src []float32) {
 	src = src[:len(dst)]

@@ -18,3 +18,8 @@ func TestAcos(t *testing.T) {
 func TestAcosRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Acos of int32", runOpErr("Acos", 7, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAcosGradient(t *testing.T) {
+	ewGradUnary(t, "Acos", 7, nil, -0.9, 0.9)
+	ewGradUnaryF32(t, "Acos", 7, nil, -0.9, 0.9)
+}

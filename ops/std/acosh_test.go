@@ -18,3 +18,8 @@ func TestAcosh(t *testing.T) {
 func TestAcoshRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Acosh of int32", runOpErr("Acosh", 9, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAcoshGradient(t *testing.T) {
+	ewGradUnary(t, "Acosh", 9, nil, 1.2, 4)
+	ewGradUnaryF32(t, "Acosh", 9, nil, 1.2, 4)
+}

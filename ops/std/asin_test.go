@@ -18,3 +18,8 @@ func TestAsin(t *testing.T) {
 func TestAsinRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Asin of int32", runOpErr("Asin", 7, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAsinGradient(t *testing.T) {
+	ewGradUnary(t, "Asin", 7, nil, -0.9, 0.9)
+	ewGradUnaryF32(t, "Asin", 7, nil, -0.9, 0.9)
+}

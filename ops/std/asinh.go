@@ -12,7 +12,10 @@ func init() {
 	register(&runtime.Op{Type: "Asinh", Since: 9, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(asinhKernel)})
 }
 
-var asinhKernel = &ewUnaryKernel{name: "Asinh", fns: ewUnaryFns{f32: asinhF32, f64: asinhF64, grain: ewGrainMath}}
+var asinhKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Asinh", fns: ewUnaryFns{f32: asinhF32, f64: asinhF64, grain: ewGrainMath}},
+	deriv:         func(x, _ float64) float64 { return 1 / math.Sqrt(x*x+1) },
+}
 
 func asinhF32(dst, src []float32) {
 	src = src[:len(dst)]

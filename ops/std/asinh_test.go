@@ -18,3 +18,8 @@ func TestAsinh(t *testing.T) {
 func TestAsinhRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Asinh of int32", runOpErr("Asinh", 9, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAsinhGradient(t *testing.T) {
+	ewGradUnary(t, "Asinh", 9, nil, -3, 3)
+	ewGradUnaryF32(t, "Asinh", 9, nil, -3, 3)
+}

@@ -12,7 +12,10 @@ func init() {
 	register(&runtime.Op{Type: "Atan", Since: 7, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(atanKernel)})
 }
 
-var atanKernel = &ewUnaryKernel{name: "Atan", fns: ewUnaryFns{f32: atanF32, f64: atanF64, grain: ewGrainMath}}
+var atanKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Atan", fns: ewUnaryFns{f32: atanF32, f64: atanF64, grain: ewGrainMath}},
+	deriv:         func(x, _ float64) float64 { return 1 / (1 + x*x) },
+}
 
 func atanF32(dst, src []float32) {
 	src = src[:len(dst)]

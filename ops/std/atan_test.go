@@ -18,3 +18,8 @@ func TestAtan(t *testing.T) {
 func TestAtanRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Atan of int32", runOpErr("Atan", 7, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAtanGradient(t *testing.T) {
+	ewGradUnary(t, "Atan", 7, nil, -3, 3)
+	ewGradUnaryF32(t, "Atan", 7, nil, -3, 3)
+}

@@ -12,7 +12,10 @@ func init() {
 	register(&runtime.Op{Type: "Atanh", Since: 9, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(atanhKernel)})
 }
 
-var atanhKernel = &ewUnaryKernel{name: "Atanh", fns: ewUnaryFns{f32: atanhF32, f64: atanhF64, grain: ewGrainMath}}
+var atanhKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Atanh", fns: ewUnaryFns{f32: atanhF32, f64: atanhF64, grain: ewGrainMath}},
+	deriv:         func(x, _ float64) float64 { return 1 / (1 - x*x) },
+}
 
 func atanhF32(dst, src []float32) {
 	src = src[:len(dst)]

@@ -18,3 +18,8 @@ func TestAtanh(t *testing.T) {
 func TestAtanhRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Atanh of int32", runOpErr("Atanh", 9, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestAtanhGradient(t *testing.T) {
+	ewGradUnary(t, "Atanh", 9, nil, -0.9, 0.9)
+	ewGradUnaryF32(t, "Atanh", 9, nil, -0.9, 0.9)
+}

@@ -13,7 +13,11 @@ func init() {
 	register(&runtime.Op{Type: "Ceil", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(ceilKernel)})
 }
 
-var ceilKernel = &ewUnaryKernel{name: "Ceil", fns: ewUnaryFns{f32: ceilF32, f64: ceilF64, grain: ewGrainCheap}}
+var ceilKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Ceil", fns: ewUnaryFns{f32: ceilF32, f64: ceilF64, grain: ewGrainCheap}},
+	// The derivative is zero almost everywhere.
+	deriv: func(_, _ float64) float64 { return 0 },
+}
 
 func ceilF32(dst, src []float32) {
 	src = src[:len(dst)]

@@ -18,3 +18,9 @@ func TestCeil(t *testing.T) {
 func TestCeilRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Ceil of int32", runOpErr("Ceil", 13, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestCeilGradientIsZero(t *testing.T) {
+	// Piecewise constant: finite differences away from the steps are 0.
+	x := tensor.MustFromSlice([]int{4}, []float64{-1.3, -0.2, 0.4, 2.7})
+	gradCheck(t, "Ceil", 13, nil, []*tensor.Tensor{x}, 0)
+}

@@ -18,3 +18,8 @@ func TestCosh(t *testing.T) {
 func TestCoshRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Cosh of int32", runOpErr("Cosh", 9, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestCoshGradient(t *testing.T) {
+	ewGradUnary(t, "Cosh", 9, nil, -2, 2)
+	ewGradUnaryF32(t, "Cosh", 9, nil, -2, 2)
+}

@@ -13,7 +13,11 @@ func init() {
 	register(&runtime.Op{Type: "Floor", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(floorKernel)})
 }
 
-var floorKernel = &ewUnaryKernel{name: "Floor", fns: ewUnaryFns{f32: floorF32, f64: floorF64, grain: ewGrainCheap}}
+var floorKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Floor", fns: ewUnaryFns{f32: floorF32, f64: floorF64, grain: ewGrainCheap}},
+	// The derivative is zero almost everywhere.
+	deriv: func(_, _ float64) float64 { return 0 },
+}
 
 func floorF32(dst, src []float32) {
 	src = src[:len(dst)]

@@ -92,3 +92,27 @@ func modInt[T ewInteger](fmod bool) func(x, y T) T {
 func (k *modKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	return broadcastFacts(in, tensor.Undefined)
 }
+
+// Backward (floats, fmod = 1): y = a - b*trunc(a/b), so da = 1 and
+// db = -trunc(a/b) away from the jumps; both are summed over broadcast
+// axes.
+func (k *modKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	out := make([]*tensor.Tensor, 2)
+	a, b, gy := f.Inputs[0], f.Inputs[1], g[0]
+	if gy == nil {
+		return out, nil
+	}
+	if err := ewFloatGrad("Mod", a, b, gy); err != nil {
+		return nil, err
+	}
+	var da, db func(a, b, y float64) float64
+	if f.NeedGrad[0] {
+		da = func(_, _, _ float64) float64 { return 1 }
+	}
+	if f.NeedGrad[1] {
+		db = func(x, z, _ float64) float64 { return -math.Trunc(x / z) }
+	}
+	var err error
+	out[0], out[1], err = ewBinaryGrads(a, b, b.Shape(), nil, gy, da, db)
+	return out, err
+}

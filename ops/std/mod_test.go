@@ -60,3 +60,10 @@ func TestModErrors(t *testing.T) {
 		t.Fatalf("fmod=2: %v", err)
 	}
 }
+
+func TestModGradient(t *testing.T) {
+	// Inputs kept away from the jumps of fmod (a/b near an integer).
+	a := tensor.MustFromSlice([]int{2, 3}, []float64{5.3, -7.4, 2.2, 9.6, -4.1, 0.7})
+	b := tensor.MustFromSlice([]int{3}, []float64{2.1, 3.3, -1.6})
+	gradCheck(t, "Mod", 13, attrsOf(attrInt("fmod", 1)), []*tensor.Tensor{a, b}, 0, 1)
+}

@@ -18,3 +18,9 @@ func TestRound(t *testing.T) {
 func TestRoundRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Round of int32", runOpErr("Round", 11, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestRoundGradientIsZero(t *testing.T) {
+	// Piecewise constant: finite differences away from the steps are 0.
+	x := tensor.MustFromSlice([]int{4}, []float64{-1.3, -0.2, 0.4, 2.7})
+	gradCheck(t, "Round", 11, nil, []*tensor.Tensor{x}, 0)
+}

@@ -47,7 +47,16 @@ func buildShrink(b *runtime.BuildContext) (runtime.Kernel, error) {
 		}
 		return nil, false
 	}
-	return &ewUnaryKernel{name: "Shrink", fns: fns}, b.Err()
+	return &ewUnaryGradKernel{
+		ewUnaryKernel: ewUnaryKernel{name: "Shrink", fns: fns},
+		// 1 outside [-lambd, lambd], where y is x shifted; 0 inside.
+		deriv: func(x, _ float64) float64 {
+			if x < -lambd || x > lambd {
+				return 1
+			}
+			return 0
+		},
+	}, b.Err()
 }
 
 func shrinkInt[T tensor.Number](f func(float64) float64) func(T) T {

@@ -29,3 +29,7 @@ func TestShrink(t *testing.T) {
 	}
 	ewExpectErr(t, "bool", runOpErr("Shrink", 9, nil, 1, tensor.Scalar(true)), tensor.ErrDType)
 }
+
+func TestShrinkGradient(t *testing.T) {
+	ewGradUnary(t, "Shrink", 9, attrsOf(attrFloat("lambd", 0.3), attrFloat("bias", 0.2)), -2, 2)
+}

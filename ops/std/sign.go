@@ -12,9 +12,13 @@ func init() {
 	register(&runtime.Op{Type: "Sign", Since: 9, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(signKernel)})
 }
 
-var signKernel = &ewUnaryKernel{name: "Sign", fns: ewUnaryFns{
-	f32: signRow[float32], f64: signRow[float64], other: signOther, grain: ewGrainCheap,
-}}
+var signKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Sign", fns: ewUnaryFns{
+		f32: signRow[float32], f64: signRow[float64], other: signOther, grain: ewGrainCheap,
+	}},
+	// The derivative is zero almost everywhere.
+	deriv: func(_, _ float64) float64 { return 0 },
+}
 
 func signRow[T tensor.Number](dst, src []T) {
 	src = src[:len(dst)]

@@ -29,3 +29,9 @@ func TestSign(t *testing.T) {
 	}
 	ewExpectErr(t, "bool", runOpErr("Sign", 13, nil, 1, tensor.Scalar(true)), tensor.ErrDType)
 }
+
+func TestSignGradientIsZero(t *testing.T) {
+	// Piecewise constant: finite differences away from the steps are 0.
+	x := tensor.MustFromSlice([]int{4}, []float64{-1.3, -0.2, 0.4, 2.7})
+	gradCheck(t, "Sign", 13, nil, []*tensor.Tensor{x}, 0)
+}

@@ -12,7 +12,10 @@ func init() {
 	register(&runtime.Op{Type: "Sinh", Since: 9, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: fixed(sinhKernel)})
 }
 
-var sinhKernel = &ewUnaryKernel{name: "Sinh", fns: ewUnaryFns{f32: sinhF32, f64: sinhF64, grain: ewGrainMath}}
+var sinhKernel = &ewUnaryGradKernel{
+	ewUnaryKernel: ewUnaryKernel{name: "Sinh", fns: ewUnaryFns{f32: sinhF32, f64: sinhF64, grain: ewGrainMath}},
+	deriv:         func(x, _ float64) float64 { return math.Cosh(x) },
+}
 
 func sinhF32(dst, src []float32) {
 	src = src[:len(dst)]

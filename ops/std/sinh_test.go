@@ -18,3 +18,8 @@ func TestSinh(t *testing.T) {
 func TestSinhRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Sinh of int32", runOpErr("Sinh", 9, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestSinhGradient(t *testing.T) {
+	ewGradUnary(t, "Sinh", 9, nil, -2, 2)
+	ewGradUnaryF32(t, "Sinh", 9, nil, -2, 2)
+}

@@ -18,3 +18,8 @@ func TestTan(t *testing.T) {
 func TestTanRejectsIntegers(t *testing.T) {
 	ewExpectErr(t, "Tan of int32", runOpErr("Tan", 7, nil, 1, tensor.Scalar(int32(1))), tensor.ErrDType)
 }
+
+func TestTanGradient(t *testing.T) {
+	ewGradUnary(t, "Tan", 7, nil, -1.2, 1.2)
+	ewGradUnaryF32(t, "Tan", 7, nil, -1.2, 1.2)
+}
