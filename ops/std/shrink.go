@@ -8,7 +8,8 @@ import (
 // Shrink: y = x + bias for x < -lambd, x - bias for x > lambd, else 0
 // (attributes lambd = 0.5, bias = 0 by default), elementwise on any
 // numeric type (opset 9). Integer results are computed in float64 and
-// truncated back to the input type.
+// truncated back to the input type (wrapping, e.g. -1 becomes 255 in
+// uint8).
 
 func init() {
 	register(&runtime.Op{Type: "Shrink", Since: 9, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: buildShrink})
@@ -59,6 +60,14 @@ func buildShrink(b *runtime.BuildContext) (runtime.Kernel, error) {
 	}, b.Err()
 }
 
+// shrinkInt computes Shrink of an integer in float64 and truncates the
+// result toward zero, wrapping into T like Cast does.
 func shrinkInt[T tensor.Number](f func(float64) float64) func(T) T {
-	return func(v T) T { return T(f(float64(v))) }
+	return func(v T) T {
+		r := f(float64(v))
+		if r >= 9.223372036854775807e18 && r < 1.8446744073709551615e19 {
+			return T(uint64(r))
+		}
+		return T(ewTruncInt64(r))
+	}
 }

@@ -33,3 +33,10 @@ func TestShrink(t *testing.T) {
 func TestShrinkGradient(t *testing.T) {
 	ewGradUnary(t, "Shrink", 9, attrsOf(attrFloat("lambd", 0.3), attrFloat("bias", 0.2)), -2, 2)
 }
+
+func TestShrinkUnsignedWraps(t *testing.T) {
+	got := tensor.Data[uint8](runOp(t, "Shrink", 9, attrsOf(attrFloat("lambd", 0.5), attrFloat("bias", 3)), 1, tensor.MustFromSlice([]int{3}, []uint8{0, 2, 200}))[0])
+	if got[0] != 0 || got[1] != 255 || got[2] != 197 {
+		t.Fatalf("got %v", got)
+	}
+}
