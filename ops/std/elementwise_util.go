@@ -852,3 +852,12 @@ func ewSelectGrads(name string, f *runtime.Forward, gy *tensor.Tensor) ([]*tenso
 	}
 	return out, nil
 }
+
+// ewPoly8 evaluates c[0] + c[1]t + ... + c[7]t^7 by Estrin's scheme (a
+// shorter dependency chain than Horner's, so neighbouring elements overlap
+// in the pipeline).
+func ewPoly8(c *[8]float64, t float64) float64 {
+	t2 := t * t
+	t4 := t2 * t2
+	return (c[0] + c[1]*t) + t2*(c[2]+c[3]*t) + t4*((c[4]+c[5]*t)+t2*(c[6]+c[7]*t))
+}

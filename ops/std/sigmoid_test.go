@@ -23,3 +23,12 @@ func TestSigmoidGradient(t *testing.T) {
 	ewGradUnary(t, "Sigmoid", 13, nil, -3, 3)
 	ewGradUnaryF32(t, "Sigmoid", 13, nil, -3, 3)
 }
+
+// TestSigmoid32Accuracy sweeps float32 inputs against the definition.
+func TestSigmoid32Accuracy(t *testing.T) {
+	ref := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	ewCheckUlps(t, sigmoid32, ref, -40, 40)
+	ewCheckUlps(t, sigmoid32, ref, -18.5, -17.5)
+	ewCheckUlps(t, sigmoid32, ref, -1e-3, 1e-3)
+	ewCheckUlps(t, sigmoid32, ref, -110, -80)
+}
