@@ -2,6 +2,7 @@ package std
 
 import (
 	"context"
+	"math"
 	"math/rand"
 	"testing"
 
@@ -51,4 +52,33 @@ func BenchmarkElementwise(b *testing.B) {
 		c := tensor.Make[bool](1 << 20)
 		benchOp(b, "Where", 16, c, x, y)
 	})
+}
+
+// BenchmarkFloat32Kernels compares the float32 Erf/Tanh/Sigmoid kernels
+// with the float64 math functions they replace, on the same data, one
+// core: go test -run X -bench Float32Kernels -cpu 1 ./ops/std
+func BenchmarkFloat32Kernels(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	src := tensor.Data[float32](ewRandF32(rng, -4, 4, 1<<14))
+	dst := make([]float32, len(src))
+	for _, c := range []struct {
+		name string
+		f    func(float32) float32
+	}{
+		{"erf32", erf32},
+		{"math.Erf", func(v float32) float32 { return float32(math.Erf(float64(v))) }},
+		{"tanh32", tanh32},
+		{"math.Tanh", func(v float32) float32 { return float32(math.Tanh(float64(v))) }},
+		{"sigmoid32", sigmoid32},
+		{"sigmoid64", func(v float32) float32 { return float32(sigmoid64(float64(v))) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(4 * len(src)))
+			for i := 0; i < b.N; i++ {
+				for j, v := range src {
+					dst[j] = c.f(v)
+				}
+			}
+		})
+	}
 }
