@@ -340,7 +340,7 @@ func TestEwBroadcastSizeLimit(t *testing.T) {
 	// allocating, for every broadcasting op of the family.
 	a, b := tensor.Make[float32](1<<20, 1), tensor.Make[float32](1, 1<<20)
 	c := tensor.Make[bool](1<<20, 1)
-	for _, op := range []string{"Sub", "Mul", "Div", "Pow", "Max", "Sum", "Equal", "Less"} {
+	for _, op := range []string{"Add", "Sub", "Mul", "Div", "Pow", "Max", "Sum", "Equal", "Less"} {
 		ewExpectErr(t, op, runOpErr(op, 14, nil, 1, a, b), runtime.ErrTooLarge)
 	}
 	ewExpectErr(t, "And", runOpErr("And", 7, nil, 1, c, tensor.Make[bool](1, 1<<20)), runtime.ErrTooLarge)
