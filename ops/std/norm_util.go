@@ -147,3 +147,94 @@ func normMeanVarContig[T tensor.Float](x []T) (mean, variance float64) {
 	}
 	return mean, q / float64(n)
 }
+
+// normExpand broadcasts t (any numeric dtype) to shape and returns the
+// elements as float64 values in row-major order; it is used for small
+// per-feature parameters (a LayerNormalization scale over the normalised
+// dims).
+func normExpand(t *tensor.Tensor, shape []int) ([]float64, error) {
+	src, err := tensor.Float64s(t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, tensor.NumElements(shape))
+	if tensor.SameShape(t.Shape(), shape) {
+		copy(out, src)
+		return out, nil
+	}
+	b, err := tensor.NewBroadcaster(shape, t.Shape())
+	if err != nil {
+		return nil, err
+	}
+	n, step := b.RowLen(), b.Steps()[0]
+	b.ForRows(0, b.Rows(), func(o int, in []int) {
+		for i := 0; i < n; i++ {
+			out[o+i] = src[in[0]+i*step]
+		}
+	})
+	return out, nil
+}
+
+// normCast converts float64 values to T (nil stays nil).
+func normCast[T tensor.Float](v []float64) []T {
+	if v == nil {
+		return nil
+	}
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}
+
+// normStash maps an ONNX stash_type (a TensorProto data type code) to the
+// dtype of LayerNormalization's Mean and InvStdDev outputs.
+func normStash(code int64) (tensor.DType, bool) {
+	switch code {
+	case 1:
+		return tensor.Float32, true
+	case 10:
+		return tensor.Float16, true
+	case 11:
+		return tensor.Float64, true
+	case 16:
+		return tensor.BFloat16, true
+	}
+	return tensor.Undefined, false
+}
+
+// normGradF64 returns the upstream gradients as float64 slices (nil where
+// an output's gradient is absent), padded to at least n entries.
+func normGradF64(g []*tensor.Tensor, n int) ([][]float64, error) {
+	out := make([][]float64, max(n, len(g)))
+	for i, t := range g {
+		if t == nil {
+			continue
+		}
+		v, err := tensor.Float64s(t)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// normReduceParam sums a gradient d laid out over shape down to the shape
+// of parameter p (which broadcast to shape in the forward pass) and
+// returns it in p's dtype.
+func normReduceParam(d []float64, shape []int, p *tensor.Tensor) (*tensor.Tensor, error) {
+	r, err := tensor.SumTo(tensor.MustFromSlice(shape, d), p.Shape())
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Convert(r, p.DType())
+}
+
+// normOpt returns in[i], or nil when the node lists fewer inputs.
+func normOpt(in []*tensor.Tensor, i int) *tensor.Tensor {
+	if i < len(in) {
+		return in[i]
+	}
+	return nil
+}
