@@ -238,3 +238,87 @@ func normOpt(in []*tensor.Tensor, i int) *tensor.Tensor {
 	}
 	return nil
 }
+
+// normGroups describes a normalisation over contiguous groups (Instance-
+// and GroupNormalization): x holds `groups` groups of `l` elements, each
+// group made of l/s blocks of s elements that share one affine parameter,
+// whose index param(g, k) gives for block k of group g.
+type normGroups struct {
+	groups, l, s int
+	param        func(g, k int) int
+	eps          float64
+}
+
+// forward computes y = (x - μ_g)·σ_g⁻¹·scale[p] + bias[p] for every group.
+func normGroupsForward[T tensor.Float](y, x []T, ng *normGroups, scale, bias []T) {
+	parallel.For(ng.groups, max(1, normGrain/max(ng.l, 1)), func(lo, hi int) {
+		for g := lo; g < hi; g++ {
+			row := x[g*ng.l : (g+1)*ng.l]
+			mu, v := normMeanVarContig(row)
+			iv := 1 / math.Sqrt(v+ng.eps)
+			for k := 0; k*ng.s < ng.l; k++ {
+				p := ng.param(g, k)
+				a := scale[p] * T(iv)
+				b := bias[p] - T(mu)*a
+				off := g*ng.l + k*ng.s
+				src, dst := x[off:off+ng.s], y[off:off+ng.s]
+				for i, xv := range src {
+					dst[i] = xv*a + b
+				}
+			}
+		}
+	})
+}
+
+// normGroupsBackward returns dx, dscale and dbias (over nparams
+// parameters) for upstream gradient gy, in float64.
+func normGroupsBackward(x, gy []float64, ng *normGroups, scale []float64, nparams int) (dx, dscale, dbias []float64) {
+	dx = make([]float64, len(x))
+	blocks := 0
+	if ng.s > 0 {
+		blocks = ng.l / ng.s
+	}
+	ps := make([]float64, ng.groups*blocks) // per-block Σ g·x̂
+	pb := make([]float64, ng.groups*blocks) // per-block Σ g
+	m := float64(ng.l)
+	parallel.For(ng.groups, max(1, normGrain/max(ng.l, 1)), func(lo, hi int) {
+		for g := lo; g < hi; g++ {
+			row := x[g*ng.l : (g+1)*ng.l]
+			gr := gy[g*ng.l : (g+1)*ng.l]
+			mu, v := normMeanVarContig(row)
+			iv := 1 / math.Sqrt(v+ng.eps)
+			sg, sgx := 0.0, 0.0
+			for k := 0; k < blocks; k++ {
+				sc := scale[ng.param(g, k)]
+				bs, bsx := 0.0, 0.0
+				for i := k * ng.s; i < (k+1)*ng.s; i++ {
+					xh := (row[i] - mu) * iv
+					bs += gr[i]
+					bsx += gr[i] * xh
+				}
+				ps[g*blocks+k], pb[g*blocks+k] = bsx, bs
+				sg += bs * sc
+				sgx += bsx * sc
+			}
+			sg /= m
+			sgx /= m
+			d := dx[g*ng.l : (g+1)*ng.l]
+			for k := 0; k < blocks; k++ {
+				sc := scale[ng.param(g, k)]
+				for i := k * ng.s; i < (k+1)*ng.s; i++ {
+					xh := (row[i] - mu) * iv
+					d[i] = iv * (gr[i]*sc - sg - xh*sgx)
+				}
+			}
+		}
+	})
+	dscale, dbias = make([]float64, nparams), make([]float64, nparams)
+	for g := 0; g < ng.groups; g++ {
+		for k := 0; k < blocks; k++ {
+			p := ng.param(g, k)
+			dscale[p] += ps[g*blocks+k]
+			dbias[p] += pb[g*blocks+k]
+		}
+	}
+	return dx, dscale, dbias
+}
