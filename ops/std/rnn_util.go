@@ -32,8 +32,8 @@ type rnnAct struct {
 // rnnActInfo lists the activations and the default alpha/beta of those
 // that take them.
 var rnnActInfo = map[string]struct {
-	alpha, beta           float64
-	usesAlpha, usesBeta   bool
+	alpha, beta         float64
+	usesAlpha, usesBeta bool
 }{
 	"relu":            {},
 	"tanh":            {},
@@ -201,9 +201,9 @@ func buildRNNConfig(b *runtime.BuildContext, name string, cell int, defActs []st
 // p (dirs, 3·H) or nil, lens (batch).
 type rnnData[T tensor.Float] struct {
 	seq, batch, in, hid int
-	x, w, r, bias        []T
-	h0, c0, p            []T
-	lens                 []int
+	x, w, r, bias       []T
+	h0, c0, p           []T
+	lens                []int
 }
 
 // rnnInputs validates the node's inputs and returns them widened (16-bit
