@@ -115,8 +115,8 @@ func (k *batchNormKernel) prep(in []*tensor.Tensor) (*bnGeom, error) {
 
 // bnSaved is what a recorded forward keeps: the statistics it used.
 type bnSaved struct {
-	training  bool
-	mean, inv []float64 // per channel
+	training        bool
+	mean, vari, inv []float64 // per channel
 }
 
 func (k *batchNormKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -157,7 +157,7 @@ func (k *batchNormKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 		bnApply(tensor.Data[float64](y), tensor.Data[float64](w), g, a, b)
 	}
 	if rc.Recording() {
-		rc.Save(&bnSaved{training: train, mean: mean, inv: inv})
+		rc.Save(&bnSaved{training: train, mean: mean, vari: vari, inv: inv})
 	}
 	out := make([]*tensor.Tensor, k.nout)
 	if out[0], err = tensor.Convert(y, x.DType()); err != nil {
@@ -169,11 +169,7 @@ func (k *batchNormKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 	// Running statistics (inference: the inputs unchanged).
 	rm, rv := g.mean, g.vari
 	if train {
-		rm, rv = make([]float64, g.c), make([]float64, g.c)
-		for c := range rm {
-			rm[c] = g.mean[c]*k.mom + mean[c]*(1-k.mom)
-			rv[c] = g.vari[c]*k.mom + vari[c]*(1-k.mom)
-		}
+		rm, rv = k.running(g, mean, vari)
 	}
 	stats := [][]float64{rm, rv, mean, vari}
 	for i, v := range stats {
@@ -186,6 +182,57 @@ func (k *batchNormKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 		}
 	}
 	return out, nil
+}
+
+// running blends the input statistics with the batch's:
+// input·momentum + batch·(1−momentum).
+func (k *batchNormKernel) running(g *bnGeom, mean, vari []float64) (rm, rv []float64) {
+	rm, rv = make([]float64, g.c), make([]float64, g.c)
+	for c := range rm {
+		rm[c] = g.mean[c]*k.mom + mean[c]*(1-k.mom)
+		rv[c] = g.vari[c]*k.mom + vari[c]*(1-k.mom)
+	}
+	return rm, rv
+}
+
+// UpdatedInputs (runtime.StateUpdater) returns, for a training forward,
+// the new running mean and variance as replacements of inputs 3 and 4, so
+// a trainer can store them back into their variables. A forward that used
+// the given statistics (inference) updates nothing.
+func (k *batchNormKernel) UpdatedInputs(f *runtime.Forward) map[int]*tensor.Tensor {
+	g, err := k.prep(f.Inputs)
+	if err != nil {
+		return nil
+	}
+	mean, vari := []float64(nil), []float64(nil)
+	if sv, ok := f.Saved.(*bnSaved); ok {
+		if !sv.training {
+			return nil
+		}
+		mean, vari = sv.mean, sv.vari
+	} else {
+		// Not recorded (off the gradient path): the trainer keeps such
+		// forwards only for training runs.
+		if k.isTest {
+			return nil
+		}
+		xs, err := tensor.Float64s(f.Inputs[0])
+		if err != nil {
+			return nil
+		}
+		mean, vari = bnStats(xs, g)
+	}
+	rm, rv := k.running(g, mean, vari)
+	out := map[int]*tensor.Tensor{}
+	for i, v := range [][]float64{rm, rv} {
+		src := f.Inputs[3+i]
+		t, err := normFromF64(src.DType(), src.Shape(), v)
+		if err != nil {
+			return nil
+		}
+		out[3+i] = t
+	}
+	return out
 }
 
 // bnStats returns per-channel batch mean and population variance.

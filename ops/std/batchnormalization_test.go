@@ -177,3 +177,46 @@ func TestBatchNormGradient(t *testing.T) {
 	// Inference: every input, the given statistics included.
 	gradCheck(t, "BatchNormalization", 15, nil, bnInputs(rng, 2, 3, 2), 0, 1, 2, 3, 4)
 }
+
+func TestBatchNormUpdatedInputs(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	shape := []int{3, 2, 2}
+	in := bnInputs(rng, shape...)
+	d := func(i int) []float64 { return tensor.Data[float64](in[i]) }
+	_, bm, bv := refBatchNorm(d(0), shape, d(1), d(2), nil, nil, 1e-5)
+	mom := float64(float32(0.6))
+	rm, rv := make([]float64, 2), make([]float64, 2)
+	for c := range rm {
+		rm[c] = d(3)[c]*mom + bm[c]*(1-mom)
+		rv[c] = d(4)[c]*mom + bv[c]*(1-mom)
+	}
+	n := opNode("BatchNormalization", in, 1, attrFloat("momentum", 0.6))
+	f, k, err := runtime.RunNode(context.Background(), testRegistry(), n, 15, in, runtime.RunOptions{Training: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	su, ok := k.(runtime.StateUpdater)
+	if !ok {
+		t.Fatal("BatchNormalization is not a runtime.StateUpdater")
+	}
+	for _, saved := range []bool{true, false} {
+		rec := *f
+		if !saved {
+			rec.Saved = nil // a forward off the gradient path records nothing
+		}
+		upd := su.UpdatedInputs(&rec)
+		if len(upd) != 2 {
+			t.Fatalf("saved=%v: updates %v", saved, upd)
+		}
+		assertClose(t, upd[3], f64([]int{2}, rm), 1e-12, 1e-12)
+		assertClose(t, upd[4], f64([]int{2}, rv), 1e-12, 1e-12)
+	}
+	// An inference forward updates nothing.
+	f, _, err = runtime.RunNode(context.Background(), testRegistry(), n, 15, in, runtime.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd := su.UpdatedInputs(f); len(upd) != 0 {
+		t.Fatalf("inference forward updated %v", upd)
+	}
+}
