@@ -65,7 +65,7 @@ func TestBatchNormInference(t *testing.T) {
 	want, _, _ := refBatchNorm(d(0), shape, d(1), d(2), d(3), d(4), eps)
 	for _, v := range []int{6, 7, 9, 14, 15} {
 		got := runOp(t, "BatchNormalization", v, attrsOf(attrFloat("epsilon", 1e-3)), 1, in...)[0]
-		assertClose(t, got, f64(shape, want), 1e-12, 1e-12)
+		assertClose(t, got, normF64(shape, want), 1e-12, 1e-12)
 	}
 	// float32 and float16 X; opset 15 lets the parameters keep float64.
 	x32, _ := tensor.Convert(in[0], tensor.Float32)
@@ -73,14 +73,14 @@ func TestBatchNormInference(t *testing.T) {
 	if got.DType() != tensor.Float32 {
 		t.Fatalf("Y dtype %v", got.DType())
 	}
-	assertClose(t, got, f64(shape, want), 1e-5, 1e-5)
+	assertClose(t, got, normF64(shape, want), 1e-5, 1e-5)
 	x16, _ := tensor.Convert(in[0], tensor.Float16)
 	got = runOp(t, "BatchNormalization", 15, attrsOf(attrFloat("epsilon", 1e-3)), 1, x16, in[1], in[2], in[3], in[4])[0]
-	assertClose(t, got, f64(shape, want), 1e-2, 1e-2)
+	assertClose(t, got, normF64(shape, want), 1e-2, 1e-2)
 	// Rank 2 (N, C).
 	in2 := bnInputs(rng, 4, 3)
 	want2, _, _ := refBatchNorm(tensor.Data[float64](in2[0]), []int{4, 3}, tensor.Data[float64](in2[1]), tensor.Data[float64](in2[2]), tensor.Data[float64](in2[3]), tensor.Data[float64](in2[4]), float64(float32(1e-5)))
-	assertClose(t, runOp(t, "BatchNormalization", 15, nil, 1, in2...)[0], f64([]int{4, 3}, want2), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "BatchNormalization", 15, nil, 1, in2...)[0], normF64([]int{4, 3}, want2), 1e-12, 1e-12)
 }
 
 func TestBatchNormTraining(t *testing.T) {
@@ -98,9 +98,9 @@ func TestBatchNormTraining(t *testing.T) {
 	}
 	check := func(out []*tensor.Tensor) {
 		t.Helper()
-		assertClose(t, out[0], f64(shape, want), 1e-12, 1e-12)
-		assertClose(t, out[1], f64([]int{2}, rm), 1e-12, 1e-12)
-		assertClose(t, out[2], f64([]int{2}, rv), 1e-12, 1e-12)
+		assertClose(t, out[0], normF64(shape, want), 1e-12, 1e-12)
+		assertClose(t, out[1], normF64([]int{2}, rm), 1e-12, 1e-12)
+		assertClose(t, out[2], normF64([]int{2}, rv), 1e-12, 1e-12)
 	}
 	attrs := attrsOf(attrFloat("momentum", 0.8), attrInt("training_mode", 1))
 	check(runOp(t, "BatchNormalization", 15, attrs, 3, in...))
@@ -114,11 +114,11 @@ func TestBatchNormTraining(t *testing.T) {
 	// saved_mean and saved_var are the batch statistics.
 	out := runOp(t, "BatchNormalization", 9, attrsOf(attrFloat("momentum", 0.8)), 5, in...)
 	check(out)
-	assertClose(t, out[3], f64([]int{2}, bm), 1e-12, 1e-12)
-	assertClose(t, out[4], f64([]int{2}, bv), 1e-12, 1e-12)
+	assertClose(t, out[3], normF64([]int{2}, bm), 1e-12, 1e-12)
+	assertClose(t, out[4], normF64([]int{2}, bv), 1e-12, 1e-12)
 	// is_test=1 (opset 6) is inference even then.
 	wantInf, _, _ := refBatchNorm(d(0), shape, d(1), d(2), d(3), d(4), eps)
-	assertClose(t, runOp(t, "BatchNormalization", 6, attrsOf(attrInt("is_test", 1)), 5, in...)[0], f64(shape, wantInf), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "BatchNormalization", 6, attrsOf(attrInt("is_test", 1)), 5, in...)[0], normF64(shape, wantInf), 1e-12, 1e-12)
 	// Mixed dtypes (opset 15): running stats take input_mean's dtype.
 	x32, _ := tensor.Convert(in[0], tensor.Float32)
 	m32, _ := tensor.Convert(in[3], tensor.Float32)
@@ -126,7 +126,7 @@ func TestBatchNormTraining(t *testing.T) {
 	if out[1].DType() != tensor.Float32 || out[2].DType() != tensor.Float64 {
 		t.Fatalf("running stats dtypes %v %v", out[1].DType(), out[2].DType())
 	}
-	assertClose(t, out[0], f64(shape, want), 1e-5, 1e-5)
+	assertClose(t, out[0], normF64(shape, want), 1e-5, 1e-5)
 }
 
 func TestBatchNormNonSpatial(t *testing.T) {
@@ -137,7 +137,7 @@ func TestBatchNormNonSpatial(t *testing.T) {
 	scale, bias, mean, vari := p(), p(), p(), p()
 	want, _, _ := refBatchNorm(tensor.Data[float64](x), []int{4, 6}, tensor.Data[float64](scale), tensor.Data[float64](bias), tensor.Data[float64](mean), tensor.Data[float64](vari), float64(float32(1e-5)))
 	got := runOp(t, "BatchNormalization", 7, attrsOf(attrInt("spatial", 0)), 1, x, scale, bias, mean, vari)[0]
-	assertClose(t, got, f64([]int{4, 2, 3}, want), 1e-12, 1e-12)
+	assertClose(t, got, normF64([]int{4, 2, 3}, want), 1e-12, 1e-12)
 }
 
 func TestBatchNormErrors(t *testing.T) {
@@ -208,8 +208,8 @@ func TestBatchNormUpdatedInputs(t *testing.T) {
 		if len(upd) != 2 {
 			t.Fatalf("saved=%v: updates %v", saved, upd)
 		}
-		assertClose(t, upd[3], f64([]int{2}, rm), 1e-12, 1e-12)
-		assertClose(t, upd[4], f64([]int{2}, rv), 1e-12, 1e-12)
+		assertClose(t, upd[3], normF64([]int{2}, rm), 1e-12, 1e-12)
+		assertClose(t, upd[4], normF64([]int{2}, rv), 1e-12, 1e-12)
 	}
 	// An inference forward updates nothing.
 	f, _, err = runtime.RunNode(context.Background(), testRegistry(), n, 15, in, runtime.RunOptions{})

@@ -23,7 +23,7 @@ func TestBernoulli(t *testing.T) {
 	for i := range pv {
 		pv[i] = 0.3
 	}
-	s := runSeeded(t, "Bernoulli", 15, attrsOf(attrInt("dtype", 7)), 2, tensor.MustFromSlice([]int{n}, pv))
+	s := normRunSeeded(t, "Bernoulli", 15, attrsOf(attrInt("dtype", 7)), 2, tensor.MustFromSlice([]int{n}, pv))
 	ones := 0
 	for _, v := range tensor.Data[int64](s) {
 		if v != 0 && v != 1 {

@@ -84,7 +84,7 @@ func TestDropoutTraining(t *testing.T) {
 	// The run's seed decides the mask.
 	a, b, c := run(13, 5), run(13, 5), run(13, 6)
 	assertClose(t, a[0], b[0], 0, 0)
-	if same := tensor.Data[bool](a[1]); equalBools(same, tensor.Data[bool](c[1])) {
+	if same := tensor.Data[bool](a[1]); normEqualBools(same, tensor.Data[bool](c[1])) {
 		t.Fatal("different seeds gave the same mask")
 	}
 	// is_test=1 (opset 6) stays the identity in a training run.
@@ -94,7 +94,7 @@ func TestDropoutTraining(t *testing.T) {
 	assertClose(t, out[0], x, 0, 0)
 }
 
-func equalBools(a, b []bool) bool {
+func normEqualBools(a, b []bool) bool {
 	for i := range a {
 		if a[i] != b[i] {
 			return false

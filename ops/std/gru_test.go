@@ -39,6 +39,6 @@ func TestGRU(t *testing.T) {
 	in := rnnTestCase(rng, s, true, true, false)
 	y, yh, _ := s.run()
 	out := runOp(t, "GRU", 14, attrsOf(attrString("direction", "bidirectional"), attrInt("layout", 1)), 2, toLayout1(in)...)
-	assertClose(t, out[0], f64([]int{2, 3, 2, 2}, rnnSwap01(y, 3*2, 2, 2)), 1e-12, 1e-12)
-	assertClose(t, out[1], f64([]int{2, 2, 2}, rnnSwap01(yh, 2, 2, 2)), 1e-12, 1e-12)
+	assertClose(t, out[0], normF64([]int{2, 3, 2, 2}, rnnSwap01(y, 3*2, 2, 2)), 1e-12, 1e-12)
+	assertClose(t, out[1], normF64([]int{2, 2, 2}, rnnSwap01(yh, 2, 2, 2)), 1e-12, 1e-12)
 }

@@ -51,13 +51,13 @@ func TestLayerNormAxes(t *testing.T) {
 		b := randF64(rng, -1, 1, norm...)
 		y, mean, inv := refLayerNorm(tensor.Data[float64](x), m, tensor.Data[float64](s), tensor.Data[float64](b), float64(float32(1e-3)))
 		out := runOp(t, "LayerNormalization", 17, attrsOf(attrInt("axis", int64(axis)), attrFloat("epsilon", 1e-3), attrInt("stash_type", 11)), 3, x, s, b)
-		assertClose(t, out[0], f64(shape, y), 1e-12, 1e-12)
+		assertClose(t, out[0], normF64(shape, y), 1e-12, 1e-12)
 		ss := append([]int(nil), shape...)
 		for i := a; i < 3; i++ {
 			ss[i] = 1
 		}
-		assertClose(t, out[1], f64(ss, mean), 1e-12, 1e-12)
-		assertClose(t, out[2], f64(ss, inv), 1e-12, 1e-12)
+		assertClose(t, out[1], normF64(ss, mean), 1e-12, 1e-12)
+		assertClose(t, out[2], normF64(ss, inv), 1e-12, 1e-12)
 		if out[1].DType() != tensor.Float64 {
 			t.Fatalf("stash_type 11 gave Mean of %v", out[1].DType())
 		}
@@ -75,13 +75,13 @@ func TestLayerNormBroadcastAndTypes(t *testing.T) {
 	}
 	y, _, _ := refLayerNorm(tensor.Data[float64](x), 12, sFull, nil, float64(float32(1e-5)))
 	got := runOp(t, "LayerNormalization", 17, attrsOf(attrInt("axis", 1)), 1, x, s)[0]
-	assertClose(t, got, f64([]int{2, 3, 4}, y), 1e-12, 1e-12)
+	assertClose(t, got, normF64([]int{2, 3, 4}, y), 1e-12, 1e-12)
 
 	// float32 with the default stash type: Mean is float32.
 	x32, _ := tensor.Convert(x, tensor.Float32)
 	s32, _ := tensor.Convert(s, tensor.Float32)
 	out := runOp(t, "LayerNormalization", 17, attrsOf(attrInt("axis", 1)), 3, x32, s32)
-	assertClose(t, out[0], f64([]int{2, 3, 4}, y), 1e-5, 1e-5)
+	assertClose(t, out[0], normF64([]int{2, 3, 4}, y), 1e-5, 1e-5)
 	if out[1].DType() != tensor.Float32 || !tensor.SameShape(out[1].Shape(), []int{2, 1, 1}) {
 		t.Fatalf("Mean: %v", out[1])
 	}
@@ -92,7 +92,7 @@ func TestLayerNormBroadcastAndTypes(t *testing.T) {
 	if h.DType() != tensor.Float16 {
 		t.Fatalf("float16 LayerNormalization gave %v", h.DType())
 	}
-	assertClose(t, h, f64([]int{2, 3, 4}, y), 1e-2, 1e-2)
+	assertClose(t, h, normF64([]int{2, 3, 4}, y), 1e-2, 1e-2)
 }
 
 func TestLayerNormErrors(t *testing.T) {

@@ -34,7 +34,7 @@ func TestLSTM(t *testing.T) {
 	in = rnnTestCase(rng, s, true, true, true)
 	y, yh, yc := s.run()
 	out := runOp(t, "LSTM", 14, attrsOf(attrInt("layout", 1)), 3, toLayout1(in)...)
-	assertClose(t, out[0], f64([]int{3, 2, 1, 2}, rnnSwap01(y, 2, 3, 2)), 1e-12, 1e-12)
-	assertClose(t, out[1], f64([]int{3, 1, 2}, rnnSwap01(yh, 1, 3, 2)), 1e-12, 1e-12)
-	assertClose(t, out[2], f64([]int{3, 1, 2}, rnnSwap01(yc, 1, 3, 2)), 1e-12, 1e-12)
+	assertClose(t, out[0], normF64([]int{3, 2, 1, 2}, rnnSwap01(y, 2, 3, 2)), 1e-12, 1e-12)
+	assertClose(t, out[1], normF64([]int{3, 1, 2}, rnnSwap01(yh, 1, 3, 2)), 1e-12, 1e-12)
+	assertClose(t, out[2], normF64([]int{3, 1, 2}, rnnSwap01(yc, 1, 3, 2)), 1e-12, 1e-12)
 }

@@ -36,9 +36,9 @@ func TestMVN(t *testing.T) {
 			want[i] = (xd[i] - mu) / (math.Sqrt(va) + 1e-9)
 		}
 	}
-	assertClose(t, runOp(t, "MeanVarianceNormalization", 13, nil, 1, x)[0], f64(shape, want), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "MeanVarianceNormalization", 13, nil, 1, x)[0], normF64(shape, want), 1e-12, 1e-12)
 	x32, _ := tensor.Convert(x, tensor.Float32)
-	assertClose(t, runOp(t, "MeanVarianceNormalization", 9, nil, 1, x32)[0], f64(shape, want), 1e-5, 1e-5)
+	assertClose(t, runOp(t, "MeanVarianceNormalization", 9, nil, 1, x32)[0], normF64(shape, want), 1e-5, 1e-5)
 
 	// Axes [-1] on a 2-D input: per row.
 	r := randF64(rng, -2, 2, 3, 5)
@@ -57,7 +57,7 @@ func TestMVN(t *testing.T) {
 		}
 		return out
 	})
-	assertClose(t, runOp(t, "MeanVarianceNormalization", 13, attrsOf(attrInts("axes", -1)), 1, r)[0], f64([]int{3, 5}, wantR), 1e-12, 1e-12)
+	assertClose(t, runOp(t, "MeanVarianceNormalization", 13, attrsOf(attrInts("axes", -1)), 1, r)[0], normF64([]int{3, 5}, wantR), 1e-12, 1e-12)
 
 	if err := runOpErr("MeanVarianceNormalization", 13, nil, 1, randF64(rng, 0, 1, 2, 3)); !errors.Is(err, tensor.ErrShape) {
 		t.Errorf("default axes on rank 2: %v", err)

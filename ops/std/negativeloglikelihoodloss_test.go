@@ -83,7 +83,7 @@ func TestNLLLoss(t *testing.T) {
 						in = append(in, w)
 					}
 					got := runOp(t, "NegativeLogLikelihoodLoss", 13, attrs, 1, in...)[0]
-					assertClose(t, got, f64(wshape, want), 1e-12, 1e-12)
+					assertClose(t, got, normF64(wshape, want), 1e-12, 1e-12)
 				}
 			}
 		}

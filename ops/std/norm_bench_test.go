@@ -13,7 +13,7 @@ import (
 //
 //	go test -run '^$' -bench 'Softmax|LayerNorm|BatchNorm' -benchtime 20x ./ops/std
 
-func benchNode(b *testing.B, op string, version int, attrs []runtime.Attribute, in ...*tensor.Tensor) {
+func normBenchNode(b *testing.B, op string, version int, attrs []runtime.Attribute, in ...*tensor.Tensor) {
 	reg := testRegistry()
 	n := opNode(op, in, 1, attrs...)
 	ctx := context.Background()
@@ -27,7 +27,7 @@ func benchNode(b *testing.B, op string, version int, attrs []runtime.Attribute, 
 	}
 }
 
-func randF32(rng *rand.Rand, shape ...int) *tensor.Tensor {
+func normRandF32(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	t := tensor.Make[float32](shape...)
 	for i := range tensor.Data[float32](t) {
 		tensor.Data[float32](t)[i] = rng.Float32()*4 - 2
@@ -37,27 +37,27 @@ func randF32(rng *rand.Rand, shape ...int) *tensor.Tensor {
 
 func BenchmarkSoftmaxRows(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
-	benchNode(b, "Softmax", 13, nil, randF32(rng, 1024, 1024))
+	normBenchNode(b, "Softmax", 13, nil, normRandF32(rng, 1024, 1024))
 }
 
 func BenchmarkSoftmaxStrided(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
-	benchNode(b, "Softmax", 13, attrsOf(attrInt("axis", 1)), randF32(rng, 8, 64, 2048))
+	normBenchNode(b, "Softmax", 13, attrsOf(attrInt("axis", 1)), normRandF32(rng, 8, 64, 2048))
 }
 
 func BenchmarkLayerNorm(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
-	benchNode(b, "LayerNormalization", 17, nil, randF32(rng, 1024, 1024), randF32(rng, 1024), randF32(rng, 1024))
+	normBenchNode(b, "LayerNormalization", 17, nil, normRandF32(rng, 1024, 1024), normRandF32(rng, 1024), normRandF32(rng, 1024))
 }
 
 func BenchmarkBatchNormInference(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
 	c := 64
-	benchNode(b, "BatchNormalization", 15, nil, randF32(rng, 16, c, 32, 32), randF32(rng, c), randF32(rng, c), randF32(rng, c), tensor.MustFromSlice([]int{c}, make([]float32, c)))
+	normBenchNode(b, "BatchNormalization", 15, nil, normRandF32(rng, 16, c, 32, 32), normRandF32(rng, c), normRandF32(rng, c), normRandF32(rng, c), tensor.MustFromSlice([]int{c}, make([]float32, c)))
 }
 
 func BenchmarkBatchNormTraining(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
 	c := 64
-	benchNode(b, "BatchNormalization", 15, attrsOf(attrInt("training_mode", 1)), randF32(rng, 16, c, 32, 32), randF32(rng, c), randF32(rng, c), randF32(rng, c), randF32(rng, c))
+	normBenchNode(b, "BatchNormalization", 15, attrsOf(attrInt("training_mode", 1)), normRandF32(rng, 16, c, 32, 32), normRandF32(rng, c), normRandF32(rng, c), normRandF32(rng, c), normRandF32(rng, c))
 }

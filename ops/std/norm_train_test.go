@@ -99,6 +99,6 @@ func TestNormFamilyTrainingGraph(t *testing.T) {
 	if upd["mean"] == nil || upd["var"] == nil {
 		t.Fatalf("no running statistics in %v", upd)
 	}
-	assertClose(t, upd["mean"], f64([]int{c}, rm), 1e-12, 1e-12)
-	assertClose(t, upd["var"], f64([]int{c}, rv), 1e-12, 1e-12)
+	assertClose(t, upd["mean"], normF64([]int{c}, rm), 1e-12, 1e-12)
+	assertClose(t, upd["var"], normF64([]int{c}, rv), 1e-12, 1e-12)
 }

@@ -74,17 +74,8 @@ func refLogSoftmax(line []float64) []float64 {
 	return p
 }
 
-// f64 wraps values as a float64 tensor.
-func f64(shape []int, v []float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
-
-// seq returns n float64 values a, a+step, ...
-func seq(n int, a, step float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = a + float64(i)*step
-	}
-	return v
-}
+// normF64 wraps values as a float64 tensor.
+func normF64(shape []int, v []float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
 
 // gradCheckOuts is gradCheck for a node with nout outputs (gradCheck builds
 // single-output nodes): it compares the backward rule with central finite

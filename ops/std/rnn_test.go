@@ -31,8 +31,8 @@ func TestRNN(t *testing.T) {
 	in = rnnTestCase(rng, s, true, true, false)
 	y, yh, _ := s.run()
 	out := runOp(t, "RNN", 14, attrsOf(attrString("direction", "reverse"), attrFloat("clip", 0.4), attrInt("layout", 1)), 2, toLayout1(in)...)
-	assertClose(t, out[0], f64([]int{2, 3, 1, 2}, rnnSwap01(y, 3, 2, 2)), 1e-12, 1e-12)
-	assertClose(t, out[1], f64([]int{2, 1, 2}, rnnSwap01(yh, 1, 2, 2)), 1e-12, 1e-12)
+	assertClose(t, out[0], normF64([]int{2, 3, 1, 2}, rnnSwap01(y, 3, 2, 2)), 1e-12, 1e-12)
+	assertClose(t, out[1], normF64([]int{2, 1, 2}, rnnSwap01(yh, 1, 2, 2)), 1e-12, 1e-12)
 	// float32 inputs.
 	in32 := make([]*tensor.Tensor, len(in))
 	for i, v := range in {
@@ -46,7 +46,7 @@ func TestRNN(t *testing.T) {
 	if out[0].DType() != tensor.Float32 {
 		t.Fatalf("float32 RNN gave %v", out[0].DType())
 	}
-	assertClose(t, out[1], f64([]int{1, 2, 2}, yh), 1e-5, 1e-5)
+	assertClose(t, out[1], normF64([]int{1, 2, 2}, yh), 1e-5, 1e-5)
 }
 
 func TestRNNErrors(t *testing.T) {

@@ -41,22 +41,22 @@ func TestRecurrentTorchReference(t *testing.T) {
 		}
 		h := c.Hidden
 		in := []*tensor.Tensor{
-			f64([]int{c.Seq, c.Batch, c.In}, c.X), f64([]int{2, g * h, c.In}, c.W), f64([]int{2, g * h, h}, c.R),
-			f64([]int{2, 2 * g * h}, c.B), nil, f64([]int{2, c.Batch, h}, c.InitialH),
+			normF64([]int{c.Seq, c.Batch, c.In}, c.X), normF64([]int{2, g * h, c.In}, c.W), normF64([]int{2, g * h, h}, c.R),
+			normF64([]int{2, 2 * g * h}, c.B), nil, normF64([]int{2, c.Batch, h}, c.InitialH),
 		}
 		attrs := attrsOf(attrString("direction", "bidirectional"))
 		nout := 2
 		if c.Op == "GRU" {
 			attrs = append(attrs, attrInt("linear_before_reset", 1))
 		} else {
-			in = append(in, f64([]int{2, c.Batch, h}, c.InitialC))
+			in = append(in, normF64([]int{2, c.Batch, h}, c.InitialC))
 			nout = 3
 		}
 		out := runOp(t, c.Op, 14, attrs, nout, in...)
-		assertClose(t, out[0], f64([]int{c.Seq, 2, c.Batch, h}, c.Y), 1e-10, 1e-10)
-		assertClose(t, out[1], f64([]int{2, c.Batch, h}, c.YH), 1e-10, 1e-10)
+		assertClose(t, out[0], normF64([]int{c.Seq, 2, c.Batch, h}, c.Y), 1e-10, 1e-10)
+		assertClose(t, out[1], normF64([]int{2, c.Batch, h}, c.YH), 1e-10, 1e-10)
 		if nout == 3 {
-			assertClose(t, out[2], f64([]int{2, c.Batch, h}, c.YC), 1e-10, 1e-10)
+			assertClose(t, out[2], normF64([]int{2, c.Batch, h}, c.YC), 1e-10, 1e-10)
 		}
 	}
 }

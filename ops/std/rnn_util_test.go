@@ -213,10 +213,10 @@ func checkRecurrent(t *testing.T, op string, version int, attrs []runtime.Attrib
 	}
 	y, yh, yc := s.run()
 	out := runOp(t, op, version, attrs, nout, in...)
-	assertClose(t, out[0], f64([]int{s.seq, s.dirs, s.batch, s.hid}, y), tol, tol)
-	assertClose(t, out[1], f64([]int{s.dirs, s.batch, s.hid}, yh), tol, tol)
+	assertClose(t, out[0], normF64([]int{s.seq, s.dirs, s.batch, s.hid}, y), tol, tol)
+	assertClose(t, out[1], normF64([]int{s.dirs, s.batch, s.hid}, yh), tol, tol)
 	if nout == 3 {
-		assertClose(t, out[2], f64([]int{s.dirs, s.batch, s.hid}, yc), tol, tol)
+		assertClose(t, out[2], normF64([]int{s.dirs, s.batch, s.hid}, yc), tol, tol)
 	}
 }
 
