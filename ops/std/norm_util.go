@@ -101,8 +101,48 @@ func normForLines(outer, n, inner int, fn func(base int)) {
 	})
 }
 
-// nExp is exp for either float type, computed in float64.
-func nExp[T tensor.Float](v T) T { return T(math.Exp(float64(v))) }
+// nExp is exp for either float type: float64 through math.Exp, float32
+// through normExp32.
+func nExp[T tensor.Float](v T) T {
+	if f, ok := any(v).(float32); ok {
+		return T(normExp32(f))
+	}
+	return T(math.Exp(float64(v)))
+}
+
+// normExp32 is exp in float32 arithmetic, within 3e-7 relative error over
+// the float32 range (0 below about -87.3, where the result would be
+// subnormal): x = k·ln2 + r with |r| <= ln2/2 (ln2 split in two parts so
+// k·ln2 is exact), e^r by its degree-6 Taylor polynomial, times 2^k.
+func normExp32(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375
+		ln2lo = -2.12194440e-4
+	)
+	switch {
+	case x != x:
+		return x
+	case x < -87.33:
+		return 0
+	case x > 88.72:
+		return float32(math.Inf(1))
+	}
+	t := x * log2e
+	var k int32
+	if t >= 0 {
+		k = int32(t + 0.5)
+	} else {
+		k = int32(t - 0.5)
+	}
+	kf := float32(k)
+	r := x - kf*ln2hi - kf*ln2lo
+	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	if k > 127 { // 2^k itself would overflow; the product does not
+		return p * 2 * math.Float32frombits(uint32(k+126)<<23)
+	}
+	return p * math.Float32frombits(uint32(k+127)<<23)
+}
 
 // nLog is log for either float type, computed in float64.
 func nLog[T tensor.Float](v T) T { return T(math.Log(float64(v))) }

@@ -144,3 +144,31 @@ func gradCheckOuts(t *testing.T, opType string, version int, attrs []runtime.Att
 		}
 	}
 }
+
+func TestNormExp32(t *testing.T) {
+	worst := 0.0
+	for x := -87.3; x < 88.7; x += 0.00037 {
+		f := float32(x)
+		want := math.Exp(float64(f))
+		got := float64(normExp32(f))
+		if e := math.Abs(got-want) / want; e > worst {
+			worst = e
+		}
+	}
+	if worst > 3e-7 {
+		t.Fatalf("worst relative error %v", worst)
+	}
+	for _, c := range []struct{ x, want float32 }{
+		{0, 1}, {-200, 0}, {200, float32(math.Inf(1))}, {float32(math.Inf(-1)), 0}, {float32(math.Inf(1)), float32(math.Inf(1))},
+	} {
+		if got := normExp32(c.x); got != c.want {
+			t.Errorf("exp(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+	if v := normExp32(float32(math.NaN())); v == v {
+		t.Errorf("exp(NaN) = %v", v)
+	}
+	if v := normExp32(88.7); math.IsInf(float64(v), 0) || math.Abs(float64(v)-math.Exp(float64(float32(88.7))))/float64(v) > 3e-7 {
+		t.Errorf("exp(88.7) = %v", v)
+	}
+}
