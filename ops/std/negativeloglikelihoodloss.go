@@ -218,18 +218,21 @@ func (k *lossKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	return []runtime.Fact{loss, {DType: x.DType, Shape: x.Shape, HasShape: x.HasShape}}, nil
 }
 
-// Backward (input / scores only; target and weight get none). NLL:
-// d input[n, t, d] = −w·G, zero elsewhere, where G is the upstream
-// gradient of the element's loss (divided by Σw for "mean").
-// SoftmaxCrossEntropyLoss: d scores = w·G·(softmax − onehot(t)), plus
-// g_lp − softmax·Σ_c g_lp when the log_prob output reaches the loss too.
+// Backward (target gets none). NLL: d input[n, t, d] = −w·G, zero
+// elsewhere, where G is the upstream gradient of the element's loss
+// (divided by Σw for "mean"). SoftmaxCrossEntropyLoss:
+// d scores = w·G·(softmax − onehot(t)), plus g_lp − softmax·Σ_c g_lp when
+// the log_prob output reaches the loss too. Weight: for "none" and "sum"
+// d weight[c] = Σ_{t=c} G·(−logp); for "mean", where the loss is
+// L = Σ w·(−logp) / Σ w, d weight[c] = Σ_{t=c} G·(−logp − L)/Σw.
 func (k *lossKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, gOut []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	out := make([]*tensor.Tensor, len(f.Inputs))
-	if !f.NeedGrad[0] {
+	x, weight := f.Inputs[0], normOpt(f.Inputs, 2)
+	needW := weight != nil && len(f.NeedGrad) > 2 && f.NeedGrad[2]
+	if !f.NeedGrad[0] && !needW {
 		return out, nil
 	}
-	x := f.Inputs[0]
-	g, err := k.prep(x, f.Inputs[1], normOpt(f.Inputs, 2))
+	g, err := k.prep(x, f.Inputs[1], weight)
 	if err != nil {
 		return nil, err
 	}
@@ -237,11 +240,50 @@ func (k *lossKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, gOut [
 	if err != nil {
 		return nil, err
 	}
-	dx := make([]float64, x.Len())
+	// Log-probabilities: the input itself (NLL), or the log_prob output
+	// (recomputed when the node did not produce it).
+	lpT := x
+	if k.sce {
+		if lpT = normOpt(f.Outputs, 1); lpT == nil {
+			if lpT, err = k.logProb(x, g); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lp, err := tensor.Float64s(lpT)
+	if err != nil {
+		return nil, err
+	}
 	var up func(int) float64
 	if gs[0] != nil {
 		up = k.upstream(gs[0], g)
 	}
+	if needW {
+		dw := make([]float64, g.c)
+		if up != nil {
+			mean := 0.0
+			if k.reduction == lossMean {
+				for e, c := range g.class {
+					if c >= 0 {
+						mean -= g.w[e] * lp[g.at(e, c)]
+					}
+				}
+				mean /= g.wsum
+			}
+			for e, c := range g.class {
+				if c >= 0 {
+					dw[c] += up(e) * (-lp[g.at(e, c)] - mean)
+				}
+			}
+		}
+		if out[2], err = normFromF64(weight.DType(), weight.Shape(), dw); err != nil {
+			return nil, err
+		}
+	}
+	if !f.NeedGrad[0] {
+		return out, nil
+	}
+	dx := make([]float64, x.Len())
 	if !k.sce {
 		if up != nil {
 			for e, c := range g.class {
@@ -252,17 +294,6 @@ func (k *lossKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, gOut [
 		}
 		out[0], err = normFromF64(x.DType(), x.Shape(), dx)
 		return out, err
-	}
-	// Softmax probabilities from the saved log_prob output (or recomputed).
-	lpT := normOpt(f.Outputs, 1)
-	if lpT == nil {
-		if lpT, err = k.logProb(x, g); err != nil {
-			return nil, err
-		}
-	}
-	lp, err := tensor.Float64s(lpT)
-	if err != nil {
-		return nil, err
 	}
 	glp := gs[1]
 	for e, c := range g.class {

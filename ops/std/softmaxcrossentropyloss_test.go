@@ -44,10 +44,10 @@ func TestSoftmaxCrossEntropyLossGradient(t *testing.T) {
 	for _, red := range []string{"none", "sum", "mean"} {
 		x, target, weight := lossCase(rng, 0, 3, 4, 2)
 		attrs := attrsOf(attrString("reduction", red), attrInt("ignore_index", 0))
-		gradCheck(t, "SoftmaxCrossEntropyLoss", 13, attrs, []*tensor.Tensor{x, target, weight}, 0)
+		gradCheck(t, "SoftmaxCrossEntropyLoss", 13, attrs, []*tensor.Tensor{x, target, weight}, 0, 2)
 		gradCheck(t, "SoftmaxCrossEntropyLoss", 13, attrsOf(attrString("reduction", red)), []*tensor.Tensor{x, target}, 0)
 		// With log_prob reaching the loss as well.
-		gradCheckOuts(t, "SoftmaxCrossEntropyLoss", 13, attrs, 2, runtime.RunOptions{}, []*tensor.Tensor{x, target, weight}, 0)
+		gradCheckOuts(t, "SoftmaxCrossEntropyLoss", 13, attrs, 2, runtime.RunOptions{}, []*tensor.Tensor{x, target, weight}, 0, 2)
 	}
 	// (N, C) scores.
 	x, target, weight := lossCase(rng, -1, 5, 3)
