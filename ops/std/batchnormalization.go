@@ -44,6 +44,9 @@ type batchNormKernel struct {
 }
 
 func buildBatchNorm(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "BatchNormalization", 5); err != nil {
+		return nil, err
+	}
 	k := &batchNormKernel{
 		version: b.Version,
 		eps:     float64(b.Float("epsilon", 1e-5)),

@@ -18,6 +18,9 @@ func init() {
 type bernoulliKernel struct{ dtype tensor.DType } // Undefined: the input's
 
 func buildBernoulli(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "Bernoulli", 1); err != nil {
+		return nil, err
+	}
 	k := &bernoulliKernel{}
 	if b.HasAttr("dtype") {
 		dt, err := randomDType(b, "Bernoulli", 1, func(d tensor.DType) bool { return d.IsNumeric() || d == tensor.Bool })

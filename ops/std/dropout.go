@@ -35,6 +35,9 @@ type dropoutKernel struct {
 }
 
 func buildDropout(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "Dropout", 1); err != nil {
+		return nil, err
+	}
 	k := &dropoutKernel{version: b.Version, ratio: 0.5, mask: b.HasOutput(1)}
 	if b.Version < 12 {
 		k.ratio = b.Float("ratio", 0.5)

@@ -26,6 +26,9 @@ type groupNormKernel struct {
 }
 
 func buildGroupNorm(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "GroupNormalization", 3); err != nil {
+		return nil, err
+	}
 	k := &groupNormKernel{eps: float64(b.Float("epsilon", 1e-5)), groups: int(b.RequireInt("num_groups")), perChannel: b.Version >= 21}
 	if err := b.Err(); err != nil {
 		return nil, err

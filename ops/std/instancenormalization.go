@@ -17,6 +17,9 @@ func init() {
 type instanceNormKernel struct{ eps float64 }
 
 func buildInstanceNorm(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "InstanceNormalization", 3); err != nil {
+		return nil, err
+	}
 	return &instanceNormKernel{eps: float64(b.Float("epsilon", 1e-5))}, b.Err()
 }
 

@@ -26,6 +26,9 @@ type layerNormKernel struct {
 }
 
 func buildLayerNorm(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "LayerNormalization", 2); err != nil {
+		return nil, err
+	}
 	k := &layerNormKernel{axis: b.Int("axis", -1), eps: float64(b.Float("epsilon", 1e-5))}
 	st := b.Int("stash_type", 1)
 	var ok bool

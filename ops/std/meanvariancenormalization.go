@@ -22,6 +22,9 @@ const mvnEpsilon = 1e-9
 type mvnKernel struct{ axes []int64 }
 
 func buildMVN(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "MeanVarianceNormalization", 1); err != nil {
+		return nil, err
+	}
 	return &mvnKernel{axes: b.Ints("axes", []int64{0, 2, 3})}, b.Err()
 }
 

@@ -23,6 +23,9 @@ type multinomialKernel struct {
 }
 
 func buildMultinomial(b *runtime.BuildContext) (runtime.Kernel, error) {
+	if err := normRequired(b, "Multinomial", 1); err != nil {
+		return nil, err
+	}
 	dt, err := randomDType(b, "Multinomial", 6, func(d tensor.DType) bool { return d == tensor.Int32 || d == tensor.Int64 })
 	if err != nil {
 		return nil, err

@@ -38,6 +38,9 @@ type lossKernel struct {
 
 func buildLoss(name string, sce bool) func(*runtime.BuildContext) (runtime.Kernel, error) {
 	return func(b *runtime.BuildContext) (runtime.Kernel, error) {
+		if err := normRequired(b, name, 2); err != nil {
+			return nil, err
+		}
 		k := &lossKernel{name: name, sce: sce, hasIgnore: b.HasAttr("ignore_index"), ignore: b.Int("ignore_index", 0)}
 		switch r := b.String("reduction", "mean"); r {
 		case "none":

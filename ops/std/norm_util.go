@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/optnet-go/optnet/internal/parallel"
+	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
@@ -361,4 +362,16 @@ func normGroupsBackward(x, gy []float64, ng *normGroups, scale []float64, nparam
 		}
 	}
 	return dx, dscale, dbias
+}
+
+// normRequired records a build error unless the node gives its first n
+// inputs (an empty name omits an input, which these ops cannot do
+// without).
+func normRequired(b *runtime.BuildContext, op string, n int) error {
+	for i := 0; i < n; i++ {
+		if !b.HasInput(i) {
+			return b.Errorf("%s: required input %d is missing", op, i)
+		}
+	}
+	return nil
 }

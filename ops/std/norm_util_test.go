@@ -2,6 +2,7 @@ package std
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand"
 	"testing"
@@ -170,5 +171,45 @@ func TestNormExp32(t *testing.T) {
 	}
 	if v := normExp32(88.7); math.IsInf(float64(v), 0) || math.Abs(float64(v)-math.Exp(float64(float32(88.7))))/float64(v) > 3e-7 {
 		t.Errorf("exp(88.7) = %v", v)
+	}
+}
+
+// TestNormFamilyEmptyInputs runs the family's ops on tensors with zero-size
+// dims: each must succeed or return an error, never panic.
+func TestNormFamilyEmptyInputs(t *testing.T) {
+	z := func(shape ...int) *tensor.Tensor { return tensor.Make[float32](shape...) }
+	i64 := func(shape ...int) *tensor.Tensor { return tensor.Make[int64](shape...) }
+	cases := []struct {
+		op    string
+		v     int
+		attrs []runtime.Attribute
+		nout  int
+		in    []*tensor.Tensor
+	}{
+		{"Softmax", 13, nil, 1, []*tensor.Tensor{z(0, 3)}},
+		{"LogSoftmax", 1, attrsOf(attrInt("axis", 0)), 1, []*tensor.Tensor{z(3, 0)}},
+		{"Hardmax", 13, attrsOf(attrInt("axis", 0)), 1, []*tensor.Tensor{z(0, 3)}},
+		{"LayerNormalization", 17, nil, 3, []*tensor.Tensor{z(0, 4), z(4), z(4)}},
+		{"LayerNormalization", 17, attrsOf(attrInt("axis", 0)), 3, []*tensor.Tensor{z(2, 0), z(2, 0)}},
+		{"BatchNormalization", 15, attrsOf(attrInt("training_mode", 1)), 3, []*tensor.Tensor{z(2, 3, 0), z(3), z(3), z(3), z(3)}},
+		{"BatchNormalization", 9, nil, 1, []*tensor.Tensor{z(2, 0, 4), z(0), z(0), z(0), z(0)}},
+		{"InstanceNormalization", 6, nil, 1, []*tensor.Tensor{z(2, 3, 0), z(3), z(3)}},
+		{"GroupNormalization", 18, attrsOf(attrInt("num_groups", 1)), 1, []*tensor.Tensor{z(0, 2, 3), z(1), z(1)}},
+		{"MeanVarianceNormalization", 13, nil, 1, []*tensor.Tensor{z(0, 2, 3, 3)}},
+		{"Dropout", 13, nil, 2, []*tensor.Tensor{z(0, 3), tensor.Scalar(float32(0.5)), tensor.Scalar(true)}},
+		{"NegativeLogLikelihoodLoss", 13, nil, 1, []*tensor.Tensor{z(0, 3), i64(0)}},
+		{"SoftmaxCrossEntropyLoss", 13, attrsOf(attrString("reduction", "none")), 2, []*tensor.Tensor{z(2, 3, 0), i64(2, 0)}},
+		{"SoftmaxCrossEntropyLoss", 13, nil, 2, []*tensor.Tensor{z(2, 0), i64(2)}},
+		{"RNN", 14, nil, 2, []*tensor.Tensor{z(0, 2, 3), z(1, 4, 3), z(1, 4, 4)}},
+		{"GRU", 14, nil, 2, []*tensor.Tensor{z(3, 2, 3), z(1, 0, 3), z(1, 0, 0)}},
+		{"LSTM", 14, attrsOf(attrString("direction", "bidirectional")), 3, []*tensor.Tensor{z(2, 0, 3), z(2, 8, 3), z(2, 8, 2)}},
+		{"Multinomial", 7, nil, 1, []*tensor.Tensor{z(0, 3)}},
+		{"Bernoulli", 15, nil, 1, []*tensor.Tensor{z(0)}},
+		{"RandomNormal", 1, attrsOf(attrInts("shape", 0, 5)), 1, nil},
+	}
+	for _, c := range cases {
+		if err := runOpErr(c.op, c.v, c.attrs, c.nout, c.in...); errors.Is(err, runtime.ErrInternal) {
+			t.Errorf("%s %v: %v", c.op, c.in, err)
+		}
 	}
 }

@@ -33,6 +33,11 @@ type randomKernel struct {
 
 func buildRandom(name string, normal, like bool) func(*runtime.BuildContext) (runtime.Kernel, error) {
 	return func(b *runtime.BuildContext) (runtime.Kernel, error) {
+		if like {
+			if err := normRequired(b, name, 1); err != nil {
+				return nil, err
+			}
+		}
 		k := &randomKernel{name: name, normal: normal}
 		if normal {
 			k.a, k.b = float64(b.Float("mean", 0)), float64(b.Float("scale", 1))

@@ -138,6 +138,9 @@ type rnnConfig struct {
 // buildRNNConfig reads the attributes common to RNN, GRU and LSTM;
 // defActs are the default activations of one direction.
 func buildRNNConfig(b *runtime.BuildContext, name string, cell int, defActs []string) (*rnnConfig, error) {
+	if err := normRequired(b, name, 3); err != nil {
+		return nil, err
+	}
 	c := &rnnConfig{name: name, cell: cell, hidden: int(b.Int("hidden_size", 0)), nacts: len(defActs)}
 	switch d := b.String("direction", "forward"); d {
 	case "forward":

@@ -37,6 +37,9 @@ type softmaxKernel struct {
 
 func buildSoftmaxFamily(name string, mode int) func(*runtime.BuildContext) (runtime.Kernel, error) {
 	return func(b *runtime.BuildContext) (runtime.Kernel, error) {
+		if err := normRequired(b, name, 1); err != nil {
+			return nil, err
+		}
 		k := &softmaxKernel{name: name, mode: mode, coerce: b.Version < 13}
 		if k.coerce {
 			k.axis = b.Int("axis", 1)
