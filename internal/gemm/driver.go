@@ -69,6 +69,14 @@ func (kn *kernel[T]) getWorkspace(m, n, k int) *workspace[T] {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
+// kcFor returns the depth of the k blocks for a product of depth k: at most
+// kc, with the blocks as even as possible so that no thin last block costs a
+// whole extra pass over C.
+func (kn *kernel[T]) kcFor(k int) int {
+	blocks := (k + kn.kc - 1) / kn.kc
+	return (k + blocks - 1) / blocks
+}
+
 // maxWorkers returns the number of goroutines a product may use.
 func maxWorkers() int { return runtime.GOMAXPROCS(0) }
 
@@ -118,16 +126,17 @@ func (kn *kernel[T]) strided(transA, transB bool, m, n, k int, alpha T, a []T, l
 		}
 		kn.gemm(transA, transB, m, n, k, alpha, as, lda, bs, ldb, beta, c[i*strideC:], ldc, w)
 	}
+	// Products big enough to be split well run one after the other, each
+	// on all workers; smaller ones are handed out whole.
 	work := m * n * k
-	workers = min(workers, batch)
-	if workers <= 1 || work >= 4*minParallelWork || work*batch < minParallelWork {
+	if batch == 1 || workers <= 1 || work >= 4*minParallelWork || work*batch < minParallelWork {
 		for i := range batch {
 			one(i, workers)
 		}
 		return
 	}
 	t := &batchTask[T]{one: one, batch: batch}
-	helpers.run(t, workers)
+	helpers.run(t, min(workers, batch))
 }
 
 // batchTask runs the products of a batch, one per chunk.
@@ -169,10 +178,11 @@ func (kn *kernel[T]) serial(transA, transB bool, m, n, k int, alpha T, a []T, ld
 	ws := kn.getWorkspace(m, n, k)
 	mr, nr := kn.mr, kn.nr
 	tile := ws.tile
+	kc := kn.kcFor(k)
 	for jc := 0; jc < n; jc += kn.nc {
 		nb := min(kn.nc, n-jc)
-		for pc := 0; pc < k; pc += kn.kc {
-			kb := min(kn.kc, k-pc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
 			packB(transB, b, ldb, pc, jc, kb, nb, nr, ws.b, kn.asmPack)
 			load, bet := beta != 0, beta
 			if pc > 0 {

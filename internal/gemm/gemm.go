@@ -15,7 +15,10 @@
 // programming errors and cause a panic with a message naming the argument.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for float32 matrices, where
 // op(X) is X, or Xᵀ when the matching trans flag is set. op(A) is m×k, op(B)
@@ -89,10 +92,10 @@ func checkArgs(fn string, transA, transB bool, m, n, k, lenA, lda, lenB, ldb, le
 
 func checkMat(fn, name string, rows, cols, length, ld int) {
 	if ld < max(1, cols) {
-		panic(fmt.Sprintf("gemm: %s: ld%s=%d is less than max(1, %d)", fn, lower(name), ld, cols))
+		panic(fmt.Sprintf("gemm: %s: ld%s=%d is less than max(1, %d)", fn, strings.ToLower(name), ld, cols))
 	}
 	if need := matSpan(rows, cols, ld); length < need {
-		panic(fmt.Sprintf("gemm: %s: len(%s)=%d is too short for a %d×%d matrix with ld %d (need %d)", fn, lower(name), length, rows, cols, ld, need))
+		panic(fmt.Sprintf("gemm: %s: len(%s)=%d is too short for a %d×%d matrix with ld %d (need %d)", fn, strings.ToLower(name), length, rows, cols, ld, need))
 	}
 }
 
@@ -116,14 +119,4 @@ func checkStrided(fn string, transA, transB bool, m, n, k, lenA, lda, strideA, l
 	if batch > 1 && strideC < matSpan(m, n, ldc) {
 		panic(fmt.Sprintf("gemm: %s: strideC=%d makes the %d×%d C matrices overlap (need at least %d)", fn, strideC, m, n, matSpan(m, n, ldc)))
 	}
-}
-
-func lower(s string) string {
-	switch s {
-	case "A":
-		return "a"
-	case "B":
-		return "b"
-	}
-	return "c"
 }

@@ -17,7 +17,7 @@ func BenchmarkPack(b *testing.B) {
 					ld = k
 				}
 				for b.Loop() {
-					packB(tr, src, ld, 0, 0, k, n, nr, dst, hasAVX2)
+					packB(tr, src, ld, 0, 0, k, n, nr, dst, kernel32.asmPack)
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(k*n), "ns/elem")
 			})
@@ -31,7 +31,7 @@ func BenchmarkPack(b *testing.B) {
 					ld = n
 				}
 				for b.Loop() {
-					packA(tr, src, ld, 0, 0, n, k, mr, 1, dst, hasAVX2)
+					packA(tr, src, ld, 0, 0, n, k, mr, 1, dst, kernel32.asmPack)
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(k*n), "ns/elem")
 			})

@@ -163,11 +163,12 @@ func (t *gemmTask[T]) work() {
 	mBlocks := (t.m + t.mcEff - 1) / t.mcEff
 	lastA := -1
 	step := 0
+	kc := kn.kcFor(t.k)
 	for jc := 0; jc < t.n; jc += kn.nc {
 		nb := min(kn.nc, t.n-jc)
 		panels := (nb + nr - 1) / nr
-		for pc := 0; pc < t.k; pc += kn.kc {
-			kb := min(kn.kc, t.k-pc)
+		for pc := 0; pc < t.k; pc += kc {
+			kb := min(kc, t.k-pc)
 			ph := &t.phases[2*step]
 			groups := min(t.bGroups, panels)
 			for {
