@@ -1,0 +1,599 @@
+package std
+
+import (
+	"cmp"
+
+	"github.com/optnet-go/optnet/internal/parallel"
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// Shared machinery of the shape and data-movement ops (Reshape, Transpose,
+// Slice, Gather, Pad, Tile, ...): typed element kits that move elements of
+// any dtype (block copies, axis-separable gathers, blocked transposes),
+// axis and index helpers, and gradient helpers.
+
+// kit holds the typed data-movement loops of one element type. Its
+// arguments are storage slices (tensor.Raw) of that type; a kit is chosen
+// once per op call, so the per-call type assertions are cheap.
+type kit interface {
+	// gather fills dst (contiguous, shape out) with
+	// dst[i_0, ..., i_r-1] = src[Σ_k maps[k][i_k]]; an element for which
+	// some maps[k][i_k] is negative gets fill[0] (fill is a one-element
+	// slice of the kit's type, or nil for the zero value).
+	gather(dst, src any, out []int, maps [][]int, fill any)
+	// transpose writes the permutation perm of src (shape) into dst.
+	transpose(dst, src any, shape, perm []int)
+	// copyN copies n elements src[sOff:] to dst[dOff:].
+	copyN(dst any, dOff int, src any, sOff, n int)
+	// take sets dst[dOff+i] = src[idx[i]].
+	take(dst any, dOff int, src any, idx []int)
+	// put sets dst[idx[i]] = src[sOff+i].
+	put(dst any, idx []int, src any, sOff int)
+	// fillN sets dst[lo:hi] to v[0] (v is a one-element slice).
+	fillN(dst any, lo, hi int, v any)
+	// compare orders a[i] and b[j] (-1, 0, +1); NaNs sort first.
+	compare(a any, i int, b any, j int) int
+}
+
+type kitT[T tensor.Elem] struct{}
+
+// kitFor returns the kit of dtype dt.
+func kitFor(dt tensor.DType) (kit, error) {
+	switch dt {
+	case tensor.Float32:
+		return kitT[float32]{}, nil
+	case tensor.Float64:
+		return kitT[float64]{}, nil
+	case tensor.Float16:
+		return kitT[tensor.F16]{}, nil
+	case tensor.BFloat16:
+		return kitT[tensor.BF16]{}, nil
+	case tensor.Int8:
+		return kitT[int8]{}, nil
+	case tensor.Int16:
+		return kitT[int16]{}, nil
+	case tensor.Int32:
+		return kitT[int32]{}, nil
+	case tensor.Int64:
+		return kitT[int64]{}, nil
+	case tensor.Uint8:
+		return kitT[uint8]{}, nil
+	case tensor.Uint16:
+		return kitT[uint16]{}, nil
+	case tensor.Uint32:
+		return kitT[uint32]{}, nil
+	case tensor.Uint64:
+		return kitT[uint64]{}, nil
+	case tensor.Bool:
+		return kitT[bool]{}, nil
+	case tensor.String:
+		return kitT[string]{}, nil
+	}
+	return nil, errDType("unsupported dtype %v", dt)
+}
+
+// mustKit is kitFor for dtypes of existing tensors (always valid).
+func mustKit(t *tensor.Tensor) kit {
+	k, err := kitFor(t.DType())
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func (kitT[T]) copyN(dst any, dOff int, src any, sOff, n int) {
+	copy(dst.([]T)[dOff:dOff+n], src.([]T)[sOff:sOff+n])
+}
+
+func (kitT[T]) take(dst any, dOff int, src any, idx []int) {
+	d, s := dst.([]T)[dOff:dOff+len(idx)], src.([]T)
+	for i, j := range idx {
+		d[i] = s[j]
+	}
+}
+
+func (kitT[T]) put(dst any, idx []int, src any, sOff int) {
+	d, s := dst.([]T), src.([]T)[sOff:sOff+len(idx)]
+	for i, j := range idx {
+		d[j] = s[i]
+	}
+}
+
+func (kitT[T]) fillN(dst any, lo, hi int, v any) {
+	d, x := dst.([]T)[lo:hi], v.([]T)[0]
+	for i := range d {
+		d[i] = x
+	}
+}
+
+func (kitT[T]) compare(a any, i int, b any, j int) int {
+	return compareElem(a.([]T)[i], b.([]T)[j])
+}
+
+// compareElem orders two elements; bools order false < true, 16-bit floats
+// by value, NaN below everything (as cmp.Compare does).
+func compareElem[T tensor.Elem](x, y T) int {
+	switch xv := any(x).(type) {
+	case float32:
+		return cmp.Compare(xv, any(y).(float32))
+	case float64:
+		return cmp.Compare(xv, any(y).(float64))
+	case tensor.F16:
+		return cmp.Compare(xv.Float32(), any(y).(tensor.F16).Float32())
+	case tensor.BF16:
+		return cmp.Compare(xv.Float32(), any(y).(tensor.BF16).Float32())
+	case int8:
+		return cmp.Compare(xv, any(y).(int8))
+	case int16:
+		return cmp.Compare(xv, any(y).(int16))
+	case int32:
+		return cmp.Compare(xv, any(y).(int32))
+	case int64:
+		return cmp.Compare(xv, any(y).(int64))
+	case uint8:
+		return cmp.Compare(xv, any(y).(uint8))
+	case uint16:
+		return cmp.Compare(xv, any(y).(uint16))
+	case uint32:
+		return cmp.Compare(xv, any(y).(uint32))
+	case uint64:
+		return cmp.Compare(xv, any(y).(uint64))
+	case string:
+		return cmp.Compare(xv, any(y).(string))
+	case bool:
+		yv := any(y).(bool)
+		switch {
+		case xv == yv:
+			return 0
+		case yv:
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// gatherPlan simplifies a separable gather: size-1 dims fold into a base
+// offset and small inner dims merge so rows are long enough to amortise
+// the per-row bookkeeping.
+type gatherPlan struct {
+	out  []int
+	maps [][]int
+	base int
+	// dead: some size-1 dim maps to a negative offset, so every element
+	// is the fill value.
+	dead bool
+}
+
+func planGather(out []int, maps [][]int) gatherPlan {
+	p := gatherPlan{}
+	for k, d := range out {
+		if d == 1 {
+			if maps[k][0] < 0 {
+				p.dead = true
+			}
+			p.base += maps[k][0]
+			continue
+		}
+		p.out = append(p.out, d)
+		p.maps = append(p.maps, maps[k])
+	}
+	for len(p.out) >= 2 {
+		r := len(p.out)
+		n0, n1 := p.out[r-2], p.out[r-1]
+		if n1 >= 256 || n0*n1 > 1<<16 {
+			break
+		}
+		m0, m1 := p.maps[r-2], p.maps[r-1]
+		m := make([]int, n0*n1)
+		for i, a := range m0 {
+			for j, b := range m1 {
+				if a < 0 || b < 0 {
+					m[i*n1+j] = -1
+				} else {
+					m[i*n1+j] = a + b
+				}
+			}
+		}
+		p.out = append(p.out[:r-2], n0*n1)
+		p.maps = append(p.maps[:r-2], m)
+	}
+	return p
+}
+
+// gatherGrain is roughly how many elements one parallel chunk moves.
+const gatherGrain = 1 << 15
+
+func (kitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
+	dst, src := dstA.([]T), srcA.([]T)
+	var fill T
+	if fillA != nil {
+		fill = fillA.([]T)[0]
+	}
+	if len(dst) == 0 {
+		return
+	}
+	p := planGather(out, maps)
+	if p.dead {
+		for i := range dst {
+			dst[i] = fill
+		}
+		return
+	}
+	r := len(p.out)
+	if r == 0 {
+		dst[0] = src[p.base]
+		return
+	}
+	inner := p.out[r-1]
+	last := p.maps[r-1]
+	contiguous, hasNeg := last[0] >= 0, false
+	for i, m := range last {
+		if m < 0 {
+			hasNeg, contiguous = true, false
+		} else if m != last[0]+i {
+			contiguous = false
+		}
+	}
+	rows := len(dst) / inner
+	grain := max(1, gatherGrain/inner)
+	parallel.For(rows, grain, func(lo, hi int) {
+		idx := make([]int, r-1)
+		rem := lo
+		for d := r - 2; d >= 0; d-- {
+			idx[d] = rem % p.out[d]
+			rem /= p.out[d]
+		}
+		for row := lo; row < hi; row++ {
+			base, bad := p.base, false
+			for d := 0; d < r-1; d++ {
+				m := p.maps[d][idx[d]]
+				if m < 0 {
+					bad = true
+				}
+				base += m
+			}
+			o := row * inner
+			seg := dst[o : o+inner]
+			switch {
+			case bad:
+				for j := range seg {
+					seg[j] = fill
+				}
+			case contiguous:
+				copy(seg, src[base+last[0]:base+last[0]+inner])
+			case hasNeg:
+				for j, m := range last {
+					if m < 0 {
+						seg[j] = fill
+					} else {
+						seg[j] = src[base+m]
+					}
+				}
+			default:
+				for j, m := range last {
+					seg[j] = src[base+m]
+				}
+			}
+			for d := r - 2; d >= 0; d-- {
+				idx[d]++
+				if idx[d] < p.out[d] {
+					break
+				}
+				idx[d] = 0
+			}
+		}
+	})
+}
+
+// transposePlan drops size-1 dims and merges input axes that stay
+// neighbours in the output, leaving the smallest equivalent permutation.
+func transposePlan(shape, perm []int) (dims, p []int) {
+	// keep[i]: new index of input axis i, or -1 when dropped.
+	keep := make([]int, len(shape))
+	var kept []int
+	for i, d := range shape {
+		if d == 1 {
+			keep[i] = -1
+			continue
+		}
+		keep[i] = len(kept)
+		kept = append(kept, d)
+	}
+	var q []int
+	for _, a := range perm {
+		if keep[a] >= 0 {
+			q = append(q, keep[a])
+		}
+	}
+	// Merge runs q[k], q[k]+1, ... that are consecutive in the output.
+	var groups [][2]int // [first input axis, last input axis]
+	for _, a := range q {
+		if n := len(groups); n > 0 && groups[n-1][1]+1 == a {
+			groups[n-1][1] = a
+			continue
+		}
+		groups = append(groups, [2]int{a, a})
+	}
+	// Renumber groups by their input order.
+	order := make([]int, len(groups)) // order[i] = group index with i-th smallest first axis
+	for i := range order {
+		order[i] = i
+	}
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && groups[order[j]][0] < groups[order[j-1]][0]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	rank := make([]int, len(groups))
+	dims = make([]int, len(groups))
+	for newAx, g := range order {
+		rank[g] = newAx
+		n := 1
+		for a := groups[g][0]; a <= groups[g][1]; a++ {
+			n *= kept[a]
+		}
+		dims[newAx] = n
+	}
+	p = make([]int, len(groups))
+	for k := range groups {
+		p[k] = rank[k]
+	}
+	return dims, p
+}
+
+const transposeTile = 32
+
+func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
+	dst, src := dstA.([]T), srcA.([]T)
+	if len(dst) == 0 {
+		return
+	}
+	dims, p := transposePlan(shape, perm)
+	r := len(dims)
+	identity := true
+	for i, a := range p {
+		if a != i {
+			identity = false
+		}
+	}
+	if identity {
+		copy(dst, src)
+		return
+	}
+	istr := tensor.Strides(dims)
+	out := make([]int, r)
+	for k, a := range p {
+		out[k] = dims[a]
+	}
+	if p[r-1] == r-1 {
+		// Rows stay contiguous: a gather of whole rows.
+		maps := make([][]int, r)
+		for k, a := range p {
+			maps[k] = affineMap(out[k], 0, 1, istr[a])
+		}
+		kitT[T]{}.gather(dstA, srcA, out, maps, nil)
+		return
+	}
+	ostr := tensor.Strides(out)
+	// The output axis q reads the input's contiguous last axis; the
+	// output's last axis L reads with stride sL. Tiles over (q, L) keep
+	// both the reads and the writes within a few cache lines.
+	q := 0
+	for k, a := range p {
+		if a == r-1 {
+			q = k
+		}
+	}
+	L := r - 1
+	nq, nL := out[q], out[L]
+	oq, sL := ostr[q], istr[p[L]]
+	// The remaining axes are walked by an odometer.
+	var rest, restOut, restIn []int
+	for k := 0; k < r; k++ {
+		if k != q && k != L {
+			rest = append(rest, out[k])
+			restOut = append(restOut, ostr[k])
+			restIn = append(restIn, istr[p[k]])
+		}
+	}
+	nRest := 1
+	for _, d := range rest {
+		nRest *= d
+	}
+	tilesQ := (nq + transposeTile - 1) / transposeTile
+	work := nRest * tilesQ
+	grain := max(1, gatherGrain/(transposeTile*nL))
+	parallel.For(work, grain, func(lo, hi int) {
+		idx := make([]int, len(rest))
+		for w := lo; w < hi; w++ {
+			rIdx, tq := w/tilesQ, w%tilesQ
+			ob, sb := 0, 0
+			rem := rIdx
+			for d := len(rest) - 1; d >= 0; d-- {
+				idx[d] = rem % rest[d]
+				rem /= rest[d]
+				ob += idx[d] * restOut[d]
+				sb += idx[d] * restIn[d]
+			}
+			i0, i1 := tq*transposeTile, min(tq*transposeTile+transposeTile, nq)
+			for j0 := 0; j0 < nL; j0 += transposeTile {
+				j1 := min(j0+transposeTile, nL)
+				for i := i0; i < i1; i++ {
+					d := dst[ob+i*oq+j0 : ob+i*oq+j1]
+					s := sb + i + j0*sL
+					for j := range d {
+						d[j] = src[s]
+						s += sL
+					}
+				}
+			}
+		}
+	})
+}
+
+// gatherTensor returns a new tensor of shape out with elements of src
+// picked by per-axis offset maps (see kit.gather); fill is the value of
+// elements with a negative offset (nil: zero).
+func gatherTensor(src *tensor.Tensor, out []int, maps [][]int, fill *tensor.Tensor) (*tensor.Tensor, error) {
+	res, err := tensor.Zeros(src.DType(), out...)
+	if err != nil {
+		return nil, err
+	}
+	var f any
+	if fill != nil {
+		f = fill.Raw()
+	}
+	mustKit(src).gather(res.Raw(), src.Raw(), out, maps, f)
+	return res, nil
+}
+
+// affineMap returns the offsets start*stride, (start+step)*stride, ... of n
+// positions along an axis.
+func affineMap(n, start, step, stride int) []int {
+	m := make([]int, n)
+	for i := range m {
+		m[i] = (start + i*step) * stride
+	}
+	return m
+}
+
+// transposeTensor returns x with its axes permuted (perm must be valid).
+func transposeTensor(x *tensor.Tensor, perm []int) *tensor.Tensor {
+	shape := x.Shape()
+	out := make([]int, len(perm))
+	for k, a := range perm {
+		out[k] = shape[a]
+	}
+	res, err := tensor.Zeros(x.DType(), out...)
+	if err != nil {
+		panic(err) // x exists, so its dtype and size are valid
+	}
+	mustKit(x).transpose(res.Raw(), x.Raw(), shape, perm)
+	return res
+}
+
+// intsOf reads an integer tensor (a shape, axes, pads or repeats input) as
+// int64 values. The result may alias t: do not modify it.
+func intsOf(t *tensor.Tensor, what string) ([]int64, error) {
+	if t.DType() != tensor.Int64 && t.DType() != tensor.Int32 {
+		return nil, errDType("%s must be int64 or int32, got %v", what, t.DType())
+	}
+	if t.Rank() > 1 {
+		return nil, errShape("%s must be a 1-D tensor, got shape %v", what, t.Shape())
+	}
+	return tensor.Int64s(t)
+}
+
+// normAxes maps possibly negative axes into [0, rank) and rejects repeats.
+func normAxes(axes []int64, rank int) ([]int, error) {
+	out := make([]int, len(axes))
+	seen := make([]bool, rank)
+	for i, a := range axes {
+		n, err := normAxis(a, rank)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n] {
+			return nil, errShape("axis %d repeats in %v", a, axes)
+		}
+		seen[n] = true
+		out[i] = n
+	}
+	return out, nil
+}
+
+// dimsFromInt64 converts user-given dims, rejecting negatives and values
+// that do not fit an int.
+func dimsFromInt64(v []int64, what string) ([]int, error) {
+	out := make([]int, len(v))
+	for i, d := range v {
+		if d < 0 || int64(int(d)) != d {
+			return nil, errShape("%s has invalid dim %d", what, d)
+		}
+		out[i] = int(d)
+	}
+	return out, nil
+}
+
+// shapeTensor returns dims as a 1-D int64 tensor.
+func shapeTensor(dims []int) *tensor.Tensor {
+	v := make([]int64, len(dims))
+	for i, d := range dims {
+		v[i] = int64(d)
+	}
+	return tensor.MustFromSlice([]int{len(v)}, v)
+}
+
+// reshapeGrad returns the gradient g reshaped to input i's shape (the
+// backward of every op that only relabels dims).
+func reshapeGrad(f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	out := make([]*tensor.Tensor, len(f.Inputs))
+	if f.NeedGrad[0] && g[0] != nil {
+		r, err := g[0].Reshape(f.Inputs[0].Shape()...)
+		if err != nil {
+			return nil, err
+		}
+		out[0] = r
+	}
+	return out, nil
+}
+
+// accumulateAxis is the backward of a gather along one axis: the result has
+// g's shape with dim axis replaced by n, and element j along axis collects
+// the sum of g's elements i with idx[i] == j. g must be float32 or float64.
+func accumulateAxis(g *tensor.Tensor, axis, n int, idx []int) (*tensor.Tensor, error) {
+	shape := append([]int(nil), g.Shape()...)
+	shape[axis] = n
+	outer := 1
+	for _, d := range shape[:axis] {
+		outer *= d
+	}
+	inner := 1
+	for _, d := range shape[axis+1:] {
+		inner *= d
+	}
+	switch g.DType() {
+	case tensor.Float32:
+		out := tensor.Make[float32](shape...)
+		accumulateAxisT(tensor.Data[float32](out), tensor.Data[float32](g), outer, inner, n, idx)
+		return out, nil
+	case tensor.Float64:
+		out := tensor.Make[float64](shape...)
+		accumulateAxisT(tensor.Data[float64](out), tensor.Data[float64](g), outer, inner, n, idx)
+		return out, nil
+	}
+	return nil, errDType("gradient of dtype %v", g.DType())
+}
+
+func accumulateAxisT[T tensor.Float](dst, src []T, outer, inner, n int, idx []int) {
+	m := len(idx)
+	for o := 0; o < outer; o++ {
+		for i, j := range idx {
+			d := dst[(o*n+j)*inner : (o*n+j+1)*inner]
+			s := src[(o*m+i)*inner : (o*m+i+1)*inner]
+			for k, v := range s {
+				d[k] += v
+			}
+		}
+	}
+}
+
+// zerosLike returns a zero tensor of t's dtype and shape.
+func zerosLike(t *tensor.Tensor) *tensor.Tensor {
+	z, err := tensor.Zeros(t.DType(), t.Shape()...)
+	if err != nil {
+		panic(err) // t exists, so its dtype and size are valid
+	}
+	return z
+}
+
+// sliceInts reads input i of in as int64s when present.
+func optInts(in []*tensor.Tensor, i int, what string) ([]int64, bool, error) {
+	if i >= len(in) || in[i] == nil {
+		return nil, false, nil
+	}
+	v, err := intsOf(in[i], what)
+	return v, true, err
+}
