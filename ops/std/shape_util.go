@@ -597,3 +597,185 @@ func optInts(in []*tensor.Tensor, i int, what string) ([]int64, bool, error) {
 	v, err := intsOf(in[i], what)
 	return v, true, err
 }
+
+// reduction is how a scatter combines an update with the existing value.
+type reduction int
+
+const (
+	reduceNone reduction = iota
+	reduceAdd
+	reduceMul
+	reduceMax
+	reduceMin
+)
+
+// parseReduction reads a scatter reduction attribute value.
+func parseReduction(b *runtime.BuildContext, s string) reduction {
+	switch s {
+	case "none":
+		return reduceNone
+	case "add":
+		return reduceAdd
+	case "mul":
+		return reduceMul
+	case "max":
+		return reduceMax
+	case "min":
+		return reduceMin
+	}
+	b.Errorf("unknown reduction %q", s)
+	return reduceNone
+}
+
+// scatterInto applies the updates src[i] to dst[idx[i]] in order (dst is a
+// fresh tensor the caller owns; src has len(idx) elements).
+func scatterInto(dst, src *tensor.Tensor, idx []int, op reduction) error {
+	if op == reduceNone {
+		mustKit(dst).put(dst.Raw(), idx, src.Raw(), 0)
+		return nil
+	}
+	switch d := dst.Raw().(type) {
+	case []float32:
+		reduceAt(d, idx, src.Raw().([]float32), op)
+	case []float64:
+		reduceAt(d, idx, src.Raw().([]float64), op)
+	case []int8:
+		reduceAt(d, idx, src.Raw().([]int8), op)
+	case []int16:
+		reduceAt(d, idx, src.Raw().([]int16), op)
+	case []int32:
+		reduceAt(d, idx, src.Raw().([]int32), op)
+	case []int64:
+		reduceAt(d, idx, src.Raw().([]int64), op)
+	case []uint8:
+		reduceAt(d, idx, src.Raw().([]uint8), op)
+	case []uint16:
+		reduceAt(d, idx, src.Raw().([]uint16), op)
+	case []uint32:
+		reduceAt(d, idx, src.Raw().([]uint32), op)
+	case []uint64:
+		reduceAt(d, idx, src.Raw().([]uint64), op)
+	case []tensor.F16, []tensor.BF16:
+		df, err := tensor.Convert(dst, tensor.Float32)
+		if err != nil {
+			return err
+		}
+		sf, err := tensor.Convert(src, tensor.Float32)
+		if err != nil {
+			return err
+		}
+		reduceAt(tensor.Data[float32](df), idx, tensor.Data[float32](sf), op)
+		back, err := tensor.Convert(df, dst.DType())
+		if err != nil {
+			return err
+		}
+		mustKit(dst).copyN(dst.Raw(), 0, back.Raw(), 0, dst.Len())
+	default:
+		return errDType("scatter reduction on %v", dst.DType())
+	}
+	return nil
+}
+
+func reduceAt[T tensor.Number](dst []T, idx []int, src []T, op reduction) {
+	switch op {
+	case reduceAdd:
+		for i, j := range idx {
+			dst[j] += src[i]
+		}
+	case reduceMul:
+		for i, j := range idx {
+			dst[j] *= src[i]
+		}
+	case reduceMax:
+		for i, j := range idx {
+			dst[j] = max(dst[j], src[i])
+		}
+	case reduceMin:
+		for i, j := range idx {
+			dst[j] = min(dst[j], src[i])
+		}
+	}
+}
+
+// indexList reads an index tensor (int32 or int64), mapping negative
+// values into [0, d) and rejecting values outside [-d, d).
+func indexList(t *tensor.Tensor, d int, what string) ([]int, error) {
+	if t.DType() != tensor.Int64 && t.DType() != tensor.Int32 {
+		return nil, errDType("%s must be int64 or int32, got %v", what, t.DType())
+	}
+	v, err := tensor.Int64s(t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(v))
+	for i, x := range v {
+		if x < 0 {
+			x += int64(d)
+		}
+		if x < 0 || x >= int64(d) {
+			return nil, errShape("%s %d out of range [-%d, %d)", what, v[i], d, d)
+		}
+		out[i] = int(x)
+	}
+	return out, nil
+}
+
+// elementOffsets returns, for every position of a tensor of shape along
+// row-major order, Σ_{k != skip} i_k * strides[k] (the offset of the same
+// position in a tensor with the given strides, ignoring axis skip).
+func elementOffsets(shape, strides []int, skip int) []int {
+	n := tensor.NumElements(shape)
+	out := make([]int, n)
+	if n == 0 {
+		return out
+	}
+	r := len(shape)
+	idx := make([]int, r)
+	off := 0
+	for p := range out {
+		out[p] = off
+		for k := r - 1; k >= 0; k-- {
+			idx[k]++
+			if k != skip {
+				off += strides[k]
+			}
+			if idx[k] < shape[k] {
+				break
+			}
+			if k != skip {
+				off -= strides[k] * shape[k]
+			}
+			idx[k] = 0
+		}
+	}
+	return out
+}
+
+// elementsIndex checks that indices (of the same rank as data, no larger
+// than data off the axis) fit, and returns each index element's flat
+// position in data: the GatherElements / ScatterElements addressing.
+func elementsIndex(data, ind *tensor.Tensor, axis int64, what string) ([]int, error) {
+	r := data.Rank()
+	if ind.Rank() != r {
+		return nil, errShape("%s indices of rank %d for data of rank %d", what, ind.Rank(), r)
+	}
+	a, err := normAxis(axis, r)
+	if err != nil {
+		return nil, err
+	}
+	for k := 0; k < r; k++ {
+		if k != a && ind.Dim(k) > data.Dim(k) {
+			return nil, errShape("%s indices shape %v exceeds data shape %v on axis %d", what, ind.Shape(), data.Shape(), k)
+		}
+	}
+	idx, err := indexList(ind, data.Dim(a), what+" index")
+	if err != nil {
+		return nil, err
+	}
+	ds := tensor.Strides(data.Shape())
+	off := elementOffsets(ind.Shape(), ds, a)
+	for p, j := range idx {
+		off[p] += j * ds[a]
+	}
+	return off, nil
+}
