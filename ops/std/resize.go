@@ -370,16 +370,31 @@ func (k *resizeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	}
 	cur := tensor.Data[float64](f)
 	shape := append([]int(nil), x.Shape()...)
-	for a := x.Rank() - 1; a >= 0; a-- {
+	// Shrinking axes go first so intermediate results stay no larger than
+	// the input or the output; within each group, innermost axes first.
+	var order []int
+	for pass := 0; pass < 2; pass++ {
+		for a := x.Rank() - 1; a >= 0; a-- {
+			if (g.out[a] < shape[a]) == (pass == 0) {
+				order = append(order, a)
+			}
+		}
+	}
+	for _, a := range order {
 		if k.identityAxis(shape[a], g.out[a], g.scale[a]) {
 			continue
 		}
 		if err := rc.Err(); err != nil {
 			return nil, err
 		}
+		next := append([]int(nil), shape...)
+		next[a] = g.out[a]
+		if err := rc.CheckSize(tensor.Float64, next); err != nil {
+			return nil, err
+		}
 		t := k.axisTaps(shape[a], g.out[a], g.scale[a], g.roiStart[a], g.roiEnd[a])
 		cur = k.resizeAxis(cur, shape, a, g.out[a], t)
-		shape[a] = g.out[a]
+		shape = next
 	}
 	res, err := tensor.FromSlice(shape, cur)
 	if err != nil {

@@ -128,3 +128,15 @@ func TestResizeInferShapes(t *testing.T) {
 	wantFactShape(t, inferOne(t, k, shapeFact(tensor.Float32, 3, -1), runtime.Fact{Absent: true}, sc, runtime.Fact{Absent: true})[0], 6, -1)
 	wantFactShape(t, inferOne(t, k, shapeFact(tensor.Float32, 3, 5), runtime.Fact{Absent: true}, runtime.Fact{Absent: true}, runtime.FactOf(i64(7, 1)))[0], 7, 1)
 }
+
+// Shrinking one axis while growing another must not build the large
+// intermediate (an input [n, 1] resized to [1, n] through [n, n]).
+func TestResizeIntermediateStaysSmall(t *testing.T) {
+	const n = 100000
+	x := tensor.Make[float32](n, 1)
+	tensor.Data[float32](x)[0] = 1
+	got := runOp(t, "Resize", 13, attrsOf(attrString("mode", "linear"), attrString("coordinate_transformation_mode", "align_corners")), 1, x, nil, nil, i64(1, n))[0]
+	if !tensor.SameShape(got.Shape(), []int{1, n}) || tensor.Data[float32](got)[n-1] != 1 {
+		t.Fatalf("got %v", got)
+	}
+}
