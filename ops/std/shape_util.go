@@ -343,7 +343,7 @@ func transposePlan(shape, perm []int) (dims, p []int) {
 	return dims, p
 }
 
-const transposeTile = 32
+const transposeTile = 8
 
 func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	dst, src := dstA.([]T), srcA.([]T)
@@ -378,8 +378,12 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	}
 	ostr := tensor.Strides(out)
 	// The output axis q reads the input's contiguous last axis; the
-	// output's last axis L reads with stride sL. Tiles over (q, L) keep
-	// both the reads and the writes within a few cache lines.
+	// output's last axis L reads with stride sL. A work item covers
+	// transposeTile positions along q: for each position along L it reads
+	// that many contiguous input elements and writes them down a short
+	// column of the output, so both sides stream through a handful of
+	// cache lines (few enough to avoid set conflicts for power-of-two
+	// strides).
 	q := 0
 	for k, a := range p {
 		if a == r-1 {
@@ -418,15 +422,12 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 				sb += idx[d] * restIn[d]
 			}
 			i0, i1 := tq*transposeTile, min(tq*transposeTile+transposeTile, nq)
-			for j0 := 0; j0 < nL; j0 += transposeTile {
-				j1 := min(j0+transposeTile, nL)
-				for i := i0; i < i1; i++ {
-					d := dst[ob+i*oq+j0 : ob+i*oq+j1]
-					s := sb + i + j0*sL
-					for j := range d {
-						d[j] = src[s]
-						s += sL
-					}
+			for j := 0; j < nL; j++ {
+				s := src[sb+j*sL+i0 : sb+j*sL+i1]
+				o := ob + i0*oq + j
+				for _, v := range s {
+					dst[o] = v
+					o += oq
 				}
 			}
 		}

@@ -35,6 +35,9 @@ func (k *squeezeKernel) axes(in []*tensor.Tensor) ([]int64, error) {
 		return k.attrAxes, nil
 	}
 	v, _, err := optInts(in, 1, "Squeeze axes")
+	if len(v) == 0 {
+		v = nil // an empty axes list squeezes every size-1 dim
+	}
 	return v, err
 }
 
@@ -94,7 +97,9 @@ func (k *squeezeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		if err != nil {
 			return nil, err
 		}
-		axes = v
+		if axes = v; len(v) == 0 {
+			axes = nil
+		}
 	}
 	if !in[0].HasShape {
 		return []runtime.Fact{out}, nil

@@ -13,6 +13,7 @@ func TestSqueezeVersions(t *testing.T) {
 	data := tensor.Data[float64](x)
 	wantF64(t, runOp(t, "Squeeze", 13, nil, 1, x)[0], []int{3, 2}, data)
 	wantF64(t, runOp(t, "Squeeze", 13, nil, 1, x, i64(-2))[0], []int{1, 3, 2}, data)
+	wantF64(t, runOp(t, "Squeeze", 13, nil, 1, x, i64())[0], []int{3, 2}, data)
 	wantF64(t, runOp(t, "Squeeze", 11, attrsOf(attrInts("axes", 0, -2)), 1, x)[0], []int{3, 2}, data)
 	wantF64(t, runOp(t, "Squeeze", 1, attrsOf(attrInts("axes", 2)), 1, x)[0], []int{1, 3, 2}, data)
 	wantF64(t, runOp(t, "Squeeze", 1, nil, 1, x)[0], []int{3, 2}, data)
