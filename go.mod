@@ -1,5 +1,8 @@
 module github.com/optnet-go/optnet
 
-go 1.26
+go 1.26.0
 
-require google.golang.org/protobuf v1.36.12
+require (
+	golang.org/x/sys v0.50.0
+	google.golang.org/protobuf v1.36.12
+)
