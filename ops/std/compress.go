@@ -66,9 +66,9 @@ func (k *compressKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*te
 				}
 				maps[i] = m
 			} else {
-				maps[i] = affineMap(n, 0, 1, strides[i])
+				maps[i] = shpAffine(n, 0, 1, strides[i])
 			}
 		}
 	}
-	return out1(gatherTensor(x, shape, maps, nil))
+	return out1(shpGather(x, shape, maps, nil))
 }

@@ -6,24 +6,24 @@ import (
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
-func bools(v ...bool) *tensor.Tensor { return tensor.MustFromSlice([]int{len(v)}, v) }
+func shpBools(v ...bool) *tensor.Tensor { return tensor.MustFromSlice([]int{len(v)}, v) }
 
 func TestCompress(t *testing.T) {
-	x := iotaF64(3, 2)
-	got := runOp(t, "Compress", 11, attrsOf(attrInt("axis", 0)), 1, x, bools(true, false, true))[0]
-	wantF64(t, got, []int{2, 2}, []float64{0, 1, 4, 5})
-	got = runOp(t, "Compress", 11, attrsOf(attrInt("axis", -1)), 1, x, bools(false, true))[0]
-	wantF64(t, got, []int{3, 1}, []float64{1, 3, 5})
+	x := shpIota(3, 2)
+	got := runOp(t, "Compress", 11, attrsOf(attrInt("axis", 0)), 1, x, shpBools(true, false, true))[0]
+	shpWantF64(t, got, []int{2, 2}, []float64{0, 1, 4, 5})
+	got = runOp(t, "Compress", 11, attrsOf(attrInt("axis", -1)), 1, x, shpBools(false, true))[0]
+	shpWantF64(t, got, []int{3, 1}, []float64{1, 3, 5})
 	// Without axis: the flattened input; a short condition drops the rest.
-	got = runOp(t, "Compress", 11, nil, 1, x, bools(false, true, true))[0]
-	wantF64(t, got, []int{2}, []float64{1, 2})
-	got = runOp(t, "Compress", 11, attrsOf(attrInt("axis", 0)), 1, x, bools(false))[0]
-	wantF64(t, got, []int{0, 2}, nil)
+	got = runOp(t, "Compress", 11, nil, 1, x, shpBools(false, true, true))[0]
+	shpWantF64(t, got, []int{2}, []float64{1, 2})
+	got = runOp(t, "Compress", 11, attrsOf(attrInt("axis", 0)), 1, x, shpBools(false))[0]
+	shpWantF64(t, got, []int{0, 2}, nil)
 }
 
 func TestCompressErrors(t *testing.T) {
-	x := iotaF64(3, 2)
-	wantErr(t, runOpErr("Compress", 11, attrsOf(attrInt("axis", 1)), 1, x, bools(true, false, true)), tensor.ErrShape)
-	wantErr(t, runOpErr("Compress", 11, attrsOf(attrInt("axis", 2)), 1, x, bools(true)), tensor.ErrShape)
-	wantErr(t, runOpErr("Compress", 11, nil, 1, x, i64(1)), tensor.ErrDType)
+	x := shpIota(3, 2)
+	shpWantErr(t, runOpErr("Compress", 11, attrsOf(attrInt("axis", 1)), 1, x, shpBools(true, false, true)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Compress", 11, attrsOf(attrInt("axis", 2)), 1, x, shpBools(true)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Compress", 11, nil, 1, x, shpI64(1)), tensor.ErrDType)
 }

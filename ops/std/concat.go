@@ -71,11 +71,11 @@ func (k *concatKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	if err != nil {
 		return nil, err
 	}
-	return out1(concatTensors(in, shape, a))
+	return out1(shpConcat(in, shape, a))
 }
 
-// concatTensors joins ts (already checked) into a tensor of shape along a.
-func concatTensors(ts []*tensor.Tensor, shape []int, a int) (*tensor.Tensor, error) {
+// shpConcat joins ts (already checked) into a tensor of shape along a.
+func shpConcat(ts []*tensor.Tensor, shape []int, a int) (*tensor.Tensor, error) {
 	out, err := tensor.Zeros(ts[0].DType(), shape...)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func concatTensors(ts []*tensor.Tensor, shape []int, a int) (*tensor.Tensor, err
 	for _, d := range shape[a+1:] {
 		inner *= d
 	}
-	kt := mustKit(out)
+	kt := shpMustKit(out)
 	row := shape[a] * inner
 	off := 0
 	for _, t := range ts {
@@ -133,27 +133,27 @@ func (k *concatKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []
 	for i, x := range f.Inputs {
 		n := x.Dim(a)
 		if f.NeedGrad[i] {
-			out[i] = sliceAxis(g[0], a, start, n)
+			out[i] = shpSliceAxis(g[0], a, start, n)
 		}
 		start += n
 	}
 	return out, nil
 }
 
-// sliceAxis returns x[..., start:start+n, ...] along axis a (a copy).
-func sliceAxis(x *tensor.Tensor, a, start, n int) *tensor.Tensor {
+// shpSliceAxis returns x[..., start:start+n, ...] along axis a (a copy).
+func shpSliceAxis(x *tensor.Tensor, a, start, n int) *tensor.Tensor {
 	shape := append([]int(nil), x.Shape()...)
 	shape[a] = n
 	strides := tensor.Strides(x.Shape())
 	maps := make([][]int, len(shape))
 	for i, d := range shape {
 		if i == a {
-			maps[i] = affineMap(d, start, 1, strides[i])
+			maps[i] = shpAffine(d, start, 1, strides[i])
 		} else {
-			maps[i] = affineMap(d, 0, 1, strides[i])
+			maps[i] = shpAffine(d, 0, 1, strides[i])
 		}
 	}
-	r, err := gatherTensor(x, shape, maps, nil)
+	r, err := shpGather(x, shape, maps, nil)
 	if err != nil {
 		panic(err) // a slice of an existing tensor is always valid
 	}

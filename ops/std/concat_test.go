@@ -9,13 +9,13 @@ import (
 )
 
 func TestConcatAxes(t *testing.T) {
-	a := f64([]int{2, 2}, 1, 2, 3, 4)
-	b := f64([]int{2, 1}, 5, 6)
-	wantF64(t, runOp(t, "Concat", 13, attrsOf(attrInt("axis", 1)), 1, a, b)[0], []int{2, 3}, []float64{1, 2, 5, 3, 4, 6})
-	wantF64(t, runOp(t, "Concat", 13, attrsOf(attrInt("axis", -2)), 1, a, a)[0], []int{4, 2}, []float64{1, 2, 3, 4, 1, 2, 3, 4})
+	a := shpF64([]int{2, 2}, 1, 2, 3, 4)
+	b := shpF64([]int{2, 1}, 5, 6)
+	shpWantF64(t, runOp(t, "Concat", 13, attrsOf(attrInt("axis", 1)), 1, a, b)[0], []int{2, 3}, []float64{1, 2, 5, 3, 4, 6})
+	shpWantF64(t, runOp(t, "Concat", 13, attrsOf(attrInt("axis", -2)), 1, a, a)[0], []int{4, 2}, []float64{1, 2, 3, 4, 1, 2, 3, 4})
 	// Opset 1 defaults to axis 1; empty inputs contribute nothing.
 	e := tensor.Make[float64](2, 0)
-	wantF64(t, runOp(t, "Concat", 1, nil, 1, e, b, e)[0], []int{2, 1}, []float64{5, 6})
+	shpWantF64(t, runOp(t, "Concat", 1, nil, 1, e, b, e)[0], []int{2, 1}, []float64{5, 6})
 	// A single input, ints.
 	i := tensor.MustFromSlice([]int{3}, []int32{7, 8, 9})
 	got := runOp(t, "Concat", 13, attrsOf(attrInt("axis", 0)), 1, i, i)[0]
@@ -25,19 +25,19 @@ func TestConcatAxes(t *testing.T) {
 }
 
 func TestConcatErrors(t *testing.T) {
-	a := iotaF64(2, 2)
-	wantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, iotaF64(2, 3)), tensor.ErrShape)
-	wantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, iotaF64(2)), tensor.ErrShape)
-	wantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 2)), 1, a, a), tensor.ErrShape)
-	wantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, tensor.Make[float32](2, 2)), tensor.ErrDType)
-	wantErr(t, runOpErr("Concat", 13, nil, 1, a, a), runtime.ErrInvalidGraph)
+	a := shpIota(2, 2)
+	shpWantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, shpIota(2, 3)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, shpIota(2)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 2)), 1, a, a), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Concat", 13, attrsOf(attrInt("axis", 0)), 1, a, tensor.Make[float32](2, 2)), tensor.ErrDType)
+	shpWantErr(t, runOpErr("Concat", 13, nil, 1, a, a), runtime.ErrInvalidGraph)
 }
 
 func TestConcatInferShapes(t *testing.T) {
 	k := &concatKernel{axis: 1}
-	wantFactShape(t, inferOne(t, k, shapeFact(tensor.Float32, -1, 2), shapeFact(tensor.Float32, 3, 5))[0], 3, 7)
-	wantFactShape(t, inferOne(t, k, shapeFact(tensor.Float32, 3, -1), shapeFact(tensor.Float32, 3, 5))[0], 3, -1)
-	if _, err := k.InferShapes([]runtime.Fact{shapeFact(tensor.Float32, 3, 1), shapeFact(tensor.Float32, 4, 1)}); err == nil {
+	shpWantShape(t, shpInfer(t, k, shpFact(tensor.Float32, -1, 2), shpFact(tensor.Float32, 3, 5))[0], 3, 7)
+	shpWantShape(t, shpInfer(t, k, shpFact(tensor.Float32, 3, -1), shpFact(tensor.Float32, 3, 5))[0], 3, -1)
+	if _, err := k.InferShapes([]runtime.Fact{shpFact(tensor.Float32, 3, 1), shpFact(tensor.Float32, 4, 1)}); err == nil {
 		t.Fatal("mismatched dims must fail inference")
 	}
 }

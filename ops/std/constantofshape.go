@@ -29,11 +29,11 @@ func buildConstantOfShape(b *runtime.BuildContext) (runtime.Kernel, error) {
 }
 
 func (k *constantOfShapeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	s, err := intsOf(in[0], "ConstantOfShape shape")
+	s, err := shpInts(in[0], "ConstantOfShape shape")
 	if err != nil {
 		return nil, err
 	}
-	dims, err := dimsFromInt64(s, "ConstantOfShape shape")
+	dims, err := shpDims(s, "ConstantOfShape shape")
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (k *constantOfShapeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor)
 	if err != nil {
 		return nil, err
 	}
-	mustKit(out).fillN(out.Raw(), 0, out.Len(), k.value.Raw())
+	shpMustKit(out).fillN(out.Raw(), 0, out.Len(), k.value.Raw())
 	return []*tensor.Tensor{out}, nil
 }
 
@@ -51,11 +51,11 @@ func (k *constantOfShapeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, 
 	out := runtime.Fact{DType: k.value.DType()}
 	switch {
 	case in[0].Value != nil:
-		s, err := intsOf(in[0].Value, "ConstantOfShape shape")
+		s, err := shpInts(in[0].Value, "ConstantOfShape shape")
 		if err != nil {
 			return nil, err
 		}
-		if out.Shape, err = dimsFromInt64(s, "ConstantOfShape shape"); err != nil {
+		if out.Shape, err = shpDims(s, "ConstantOfShape shape"); err != nil {
 			return nil, err
 		}
 		out.HasShape = true

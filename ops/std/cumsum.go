@@ -21,7 +21,7 @@ func buildCumSum(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 func (k *cumSumKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	x := in[0]
-	av, err := intsOf(in[1], "CumSum axis")
+	av, err := shpInts(in[1], "CumSum axis")
 	if err != nil {
 		return nil, err
 	}

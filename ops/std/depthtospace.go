@@ -65,7 +65,7 @@ func (k *depthToSpaceKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([
 	if err != nil {
 		return nil, err
 	}
-	return out1(transposeTensor(v, perm).Reshape(n, cb, h*b, w*b))
+	return out1(shpTranspose(v, perm).Reshape(n, cb, h*b, w*b))
 }
 
 // InferShapes: [N, C/b², H*b, W*b].

@@ -17,11 +17,11 @@ type expandKernel struct{}
 
 func (expandKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	x := in[0]
-	s, err := intsOf(in[1], "Expand shape")
+	s, err := shpInts(in[1], "Expand shape")
 	if err != nil {
 		return nil, err
 	}
-	dims, err := dimsFromInt64(s, "Expand shape")
+	dims, err := shpDims(s, "Expand shape")
 	if err != nil {
 		return nil, err
 	}
@@ -32,12 +32,12 @@ func (expandKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 	if err := rc.CheckSize(x.DType(), shape); err != nil {
 		return nil, err
 	}
-	return out1(broadcastTensor(x, shape))
+	return out1(shpBroadcast(x, shape))
 }
 
-// broadcastTensor materialises x broadcast to shape (which it must
+// shpBroadcast materialises x broadcast to shape (which it must
 // broadcast to; the size is checked by the caller).
-func broadcastTensor(x *tensor.Tensor, shape []int) (*tensor.Tensor, error) {
+func shpBroadcast(x *tensor.Tensor, shape []int) (*tensor.Tensor, error) {
 	if tensor.SameShape(x.Shape(), shape) {
 		return x, nil
 	}
@@ -49,11 +49,11 @@ func broadcastTensor(x *tensor.Tensor, shape []int) (*tensor.Tensor, error) {
 			if i < off || x.Dim(i-off) == 1 {
 				maps[i] = make([]int, d)
 			} else {
-				maps[i] = affineMap(d, 0, 1, strides[i-off])
+				maps[i] = shpAffine(d, 0, 1, strides[i-off])
 			}
 		}
 	}
-	return gatherTensor(x, shape, maps, nil)
+	return shpGather(x, shape, maps, nil)
 }
 
 // InferShapes broadcasts the input's shape with a constant target shape.
@@ -68,11 +68,11 @@ func (expandKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		}
 		return []runtime.Fact{out}, nil
 	}
-	s, err := intsOf(in[1].Value, "Expand shape")
+	s, err := shpInts(in[1].Value, "Expand shape")
 	if err != nil {
 		return nil, err
 	}
-	dims, err := dimsFromInt64(s, "Expand shape")
+	dims, err := shpDims(s, "Expand shape")
 	if err != nil {
 		return nil, err
 	}

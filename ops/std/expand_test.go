@@ -9,30 +9,30 @@ import (
 )
 
 func TestExpandBidirectional(t *testing.T) {
-	x := f64([]int{3, 1}, 1, 2, 3)
-	wantF64(t, runOp(t, "Expand", 13, nil, 1, x, i64(2, 1, 2))[0], []int{2, 3, 2},
+	x := shpF64([]int{3, 1}, 1, 2, 3)
+	shpWantF64(t, runOp(t, "Expand", 13, nil, 1, x, shpI64(2, 1, 2))[0], []int{2, 3, 2},
 		[]float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3})
 	// A target smaller than the input keeps the input's dims.
-	wantF64(t, runOp(t, "Expand", 13, nil, 1, x, i64(1))[0], []int{3, 1}, []float64{1, 2, 3})
-	s := runOp(t, "Expand", 13, nil, 1, tensor.Scalar("s"), i64(2))[0]
+	shpWantF64(t, runOp(t, "Expand", 13, nil, 1, x, shpI64(1))[0], []int{3, 1}, []float64{1, 2, 3})
+	s := runOp(t, "Expand", 13, nil, 1, tensor.Scalar("s"), shpI64(2))[0]
 	if d := tensor.Data[string](s); len(d) != 2 || d[1] != "s" {
 		t.Fatalf("string expand %v", d)
 	}
 }
 
 func TestExpandErrors(t *testing.T) {
-	x := iotaF64(3)
-	wantErr(t, runOpErr("Expand", 13, nil, 1, x, i64(2)), tensor.ErrShape)
-	wantErr(t, runOpErr("Expand", 13, nil, 1, x, i64(-1, 3)), tensor.ErrShape)
-	wantErr(t, runOpErr("Expand", 13, nil, 1, tensor.Scalar(1.0), i64(1_000_000, 1_000_000)), runtime.ErrTooLarge)
+	x := shpIota(3)
+	shpWantErr(t, runOpErr("Expand", 13, nil, 1, x, shpI64(2)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Expand", 13, nil, 1, x, shpI64(-1, 3)), tensor.ErrShape)
+	shpWantErr(t, runOpErr("Expand", 13, nil, 1, tensor.Scalar(1.0), shpI64(1_000_000, 1_000_000)), runtime.ErrTooLarge)
 }
 
 func TestExpandInferShapes(t *testing.T) {
-	wantFactShape(t, inferOne(t, expandKernel{}, shapeFact(tensor.Float32, 3, 1), runtime.FactOf(i64(2, 1, 4)))[0], 2, 3, 4)
-	wantFactShape(t, inferOne(t, expandKernel{}, shapeFact(tensor.Float32, 3, 1), shapeFact(tensor.Int64, 3))[0], -1, -1, -1)
+	shpWantShape(t, shpInfer(t, expandKernel{}, shpFact(tensor.Float32, 3, 1), runtime.FactOf(shpI64(2, 1, 4)))[0], 2, 3, 4)
+	shpWantShape(t, shpInfer(t, expandKernel{}, shpFact(tensor.Float32, 3, 1), shpFact(tensor.Int64, 3))[0], -1, -1, -1)
 }
 
 func TestExpandGradient(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
-	gradCheck(t, "Expand", 13, nil, []*tensor.Tensor{randF64(rng, -1, 1, 3, 1), i64(2, 3, 4)}, 0)
+	gradCheck(t, "Expand", 13, nil, []*tensor.Tensor{randF64(rng, -1, 1, 3, 1), shpI64(2, 3, 4)}, 0)
 }

@@ -74,5 +74,5 @@ func (k *flattenKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 
 // Backward reshapes the gradient back to the input's shape.
 func (k *flattenKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	return reshapeGrad(f, g)
+	return shpReshapeGrad(f, g)
 }

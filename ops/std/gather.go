@@ -37,7 +37,7 @@ func (k *gatherKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		return nil, err
 	}
 	d := x.Dim(a)
-	idx, err := indexList(ind, d, "Gather index")
+	idx, err := shpIndices(ind, d, "Gather index")
 	if err != nil {
 		return nil, err
 	}
@@ -46,14 +46,14 @@ func (k *gatherKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	flat := []int{outer, len(idx), inner}
 	maps := make([][]int, 3)
 	if tensor.NumElements(flat) > 0 {
-		maps[0] = affineMap(outer, 0, 1, d*inner)
+		maps[0] = shpAffine(outer, 0, 1, d*inner)
 		maps[1] = make([]int, len(idx))
 		for i, j := range idx {
 			maps[1][i] = j * inner
 		}
-		maps[2] = affineMap(inner, 0, 1, 1)
+		maps[2] = shpAffine(inner, 0, 1, 1)
 	}
-	out, err := gatherTensor(x, flat, maps, nil)
+	out, err := shpGather(x, flat, maps, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (k *gatherKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []
 		return nil, err
 	}
 	d := x.Dim(a)
-	idx, err := indexList(ind, d, "Gather index")
+	idx, err := shpIndices(ind, d, "Gather index")
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (k *gatherKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []
 	if err != nil {
 		return nil, err
 	}
-	acc, err := accumulateAxis(g3, 1, d, idx)
+	acc, err := shpAccumulate(g3, 1, d, idx)
 	if err != nil {
 		return nil, err
 	}

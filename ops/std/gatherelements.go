@@ -22,7 +22,7 @@ func buildGatherElements(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 func (k *gatherElementsKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	x, ind := in[0], in[1]
-	off, err := elementsIndex(x, ind, k.axis, "GatherElements")
+	off, err := shpElementsIndex(x, ind, k.axis, "GatherElements")
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (k *gatherElementsKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) 
 	if err != nil {
 		return nil, err
 	}
-	mustKit(x).take(out.Raw(), 0, x.Raw(), off)
+	shpMustKit(x).take(out.Raw(), 0, x.Raw(), off)
 	return []*tensor.Tensor{out}, nil
 }
 

@@ -95,8 +95,8 @@ func (k *gatherNDKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*te
 		return nil, err
 	}
 	flat := []int{len(offs), slice}
-	maps := [][]int{offs, affineMap(slice, 0, 1, 1)}
-	out, err := gatherTensor(x, flat, maps, nil)
+	maps := [][]int{offs, shpAffine(slice, 0, 1, 1)}
+	out, err := shpGather(x, flat, maps, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func (k *oneHotKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	if err != nil {
 		return nil, err
 	}
-	kt := mustKit(out)
+	kt := shpMustKit(out)
 	kt.fillN(out.Raw(), 0, out.Len(), vals.Raw())
 	var idx []float64
 	if ind.DType().IsFloat() {

@@ -20,16 +20,16 @@ func init() {
 	)
 }
 
-type padMode int
+type shpPadMode int
 
 const (
-	padConstant padMode = iota
-	padReflect
-	padEdge
+	shpPadConstant shpPadMode = iota
+	shpPadReflect
+	shpPadEdge
 )
 
 type padKernel struct {
-	mode      padMode
+	mode      shpPadMode
 	attrPads  []int64 // opsets 1-10
 	attrValue float32
 	attrs     bool
@@ -40,9 +40,9 @@ func buildPad(b *runtime.BuildContext) (runtime.Kernel, error) {
 	switch m := b.String("mode", "constant"); m {
 	case "constant":
 	case "reflect":
-		k.mode = padReflect
+		k.mode = shpPadReflect
 	case "edge":
-		k.mode = padEdge
+		k.mode = shpPadEdge
 	default:
 		b.Errorf("Pad mode %q is not constant, reflect or edge", m)
 	}
@@ -64,7 +64,7 @@ func (k *padKernel) padPlan(in []*tensor.Tensor) (begin, shape []int, err error)
 	x := in[0]
 	pads := k.attrPads
 	if !k.attrs {
-		if pads, err = intsOf(in[1], "Pad pads"); err != nil {
+		if pads, err = shpInts(in[1], "Pad pads"); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -95,9 +95,9 @@ func (k *padKernel) padIndex(i, d int) int {
 		return i
 	}
 	switch k.mode {
-	case padEdge:
+	case shpPadEdge:
 		return min(max(i, 0), d-1)
-	case padReflect:
+	case shpPadReflect:
 		if d == 1 {
 			return 0
 		}
@@ -132,7 +132,7 @@ func (k *padKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		strides := tensor.Strides(x.Shape())
 		for a, n := range shape {
 			d := x.Dim(a)
-			if d == 0 && k.mode != padConstant && n > 0 {
+			if d == 0 && k.mode != shpPadConstant && n > 0 {
 				return nil, errShape("Pad in %s mode of an empty axis %d", []string{"constant", "reflect", "edge"}[k.mode], a)
 			}
 			m := make([]int, n)
@@ -146,7 +146,7 @@ func (k *padKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 			maps[a] = m
 		}
 	}
-	return out1(gatherTensor(x, shape, maps, fill))
+	return out1(shpGather(x, shape, maps, fill))
 }
 
 // fillValue returns the constant as a one-element tensor of x's dtype.
@@ -181,7 +181,7 @@ func (k *padKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	pads := k.attrPads
 	if !k.attrs {
 		if in[1].Value != nil {
-			p, err := intsOf(in[1].Value, "Pad pads")
+			p, err := shpInts(in[1].Value, "Pad pads")
 			if err != nil {
 				return nil, err
 			}
@@ -214,7 +214,7 @@ func (k *padKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*te
 	if err != nil {
 		return nil, err
 	}
-	if k.mode == padConstant || tensor.NumElements(shape) == 0 {
+	if k.mode == shpPadConstant || tensor.NumElements(shape) == 0 {
 		gs := tensor.Strides(shape)
 		maps := make([][]int, x.Rank())
 		for a, d := range x.Shape() {
@@ -228,7 +228,7 @@ func (k *padKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*te
 			}
 			maps[a] = m
 		}
-		r, err := gatherTensor(g[0], x.Shape(), maps, nil)
+		r, err := shpGather(g[0], x.Shape(), maps, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +242,7 @@ func (k *padKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*te
 		for o := range idx {
 			idx[o] = k.padIndex(o-begin[a], d)
 		}
-		if gr, err = accumulateAxis(gr, a, d, idx); err != nil {
+		if gr, err = shpAccumulate(gr, a, d, idx); err != nil {
 			return nil, err
 		}
 	}

@@ -41,7 +41,7 @@ func (k *reshapeKernel) target(in []*tensor.Tensor) ([]int64, error) {
 	if k.attrShape != nil || len(in) < 2 {
 		return k.attrShape, nil
 	}
-	return intsOf(in[1], "Reshape shape")
+	return shpInts(in[1], "Reshape shape")
 }
 
 // reshapeDims resolves a requested shape against the input's dims (-1 for
@@ -135,7 +135,7 @@ func (k *reshapeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	case k.attrShape != nil:
 		shape = k.attrShape
 	case len(in) > 1 && in[1].Value != nil:
-		s, err := intsOf(in[1].Value, "Reshape shape")
+		s, err := shpInts(in[1].Value, "Reshape shape")
 		if err != nil {
 			return nil, err
 		}
@@ -171,5 +171,5 @@ func (k *reshapeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 
 // Backward reshapes the gradient back to the input's shape.
 func (k *reshapeKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	return reshapeGrad(f, g)
+	return shpReshapeGrad(f, g)
 }

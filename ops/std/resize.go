@@ -41,33 +41,33 @@ const (
 	resizeCubic
 )
 
-type coordMode int
+type resizeCoordMode int
 
 const (
-	coordHalfPixel coordMode = iota
-	coordPytorchHalfPixel
-	coordAlignCorners
-	coordAsymmetric
-	coordTFHalfPixelNN
-	coordTFCropResize
+	resizeHalfPixel resizeCoordMode = iota
+	resizePytorchHalfPixel
+	resizeAlignCorners
+	resizeAsymmetric
+	resizeTFHalfPixelNN
+	resizeTFCropResize
 )
 
-type nearestMode int
+type resizeNearestMode int
 
 const (
-	nearestRoundPreferFloor nearestMode = iota
-	nearestRoundPreferCeil
-	nearestFloor
-	nearestCeil
-	// nearestSimple is opset-10 Resize and Upsample: truncate when
+	resizeRoundPreferFloor resizeNearestMode = iota
+	resizeRoundPreferCeil
+	resizeFloor
+	resizeCeil
+	// resizeSimple is opset-10 Resize and Upsample: truncate when
 	// upsampling, round up when downsampling.
-	nearestSimple
+	resizeSimple
 )
 
 type resizeKernel struct {
 	mode    resizeMode
-	coord   coordMode
-	nearest nearestMode
+	coord   resizeCoordMode
+	nearest resizeNearestMode
 	cubicA  float64
 	exclude bool
 	extrap  float64
@@ -100,32 +100,32 @@ func buildResize(b *runtime.BuildContext) (runtime.Kernel, error) {
 		k.roiIn, k.scalesIn, k.sizesIn = 1, 2, 3
 	}
 	if legacy {
-		k.coord, k.nearest = coordAsymmetric, nearestSimple
+		k.coord, k.nearest = resizeAsymmetric, resizeSimple
 		return k, b.Err()
 	}
 	switch c := b.String("coordinate_transformation_mode", "half_pixel"); c {
 	case "half_pixel":
 	case "pytorch_half_pixel":
-		k.coord = coordPytorchHalfPixel
+		k.coord = resizePytorchHalfPixel
 	case "align_corners":
-		k.coord = coordAlignCorners
+		k.coord = resizeAlignCorners
 	case "asymmetric":
-		k.coord = coordAsymmetric
+		k.coord = resizeAsymmetric
 	case "tf_half_pixel_for_nn":
-		k.coord = coordTFHalfPixelNN
+		k.coord = resizeTFHalfPixelNN
 	case "tf_crop_and_resize":
-		k.coord = coordTFCropResize
+		k.coord = resizeTFCropResize
 	default:
 		b.Errorf("Resize coordinate_transformation_mode %q is not supported", c)
 	}
 	switch n := b.String("nearest_mode", "round_prefer_floor"); n {
 	case "round_prefer_floor":
 	case "round_prefer_ceil":
-		k.nearest = nearestRoundPreferCeil
+		k.nearest = resizeRoundPreferCeil
 	case "floor":
-		k.nearest = nearestFloor
+		k.nearest = resizeFloor
 	case "ceil":
-		k.nearest = nearestCeil
+		k.nearest = resizeCeil
 	default:
 		b.Errorf("Resize nearest_mode %q is not supported", n)
 	}
@@ -144,8 +144,8 @@ type resizeGeom struct {
 	roiEnd   []float64
 }
 
-// input returns input i when the node gives it non-empty.
-func optInput(in []*tensor.Tensor, i int) *tensor.Tensor {
+// resizeInput returns input i when the node gives it non-empty.
+func resizeInput(in []*tensor.Tensor, i int) *tensor.Tensor {
 	if i < 0 || i >= len(in) || in[i] == nil || in[i].Len() == 0 {
 		return nil
 	}
@@ -159,7 +159,7 @@ func (k *resizeKernel) geometry(in []*tensor.Tensor) (resizeGeom, error) {
 	for i := range g.roiEnd {
 		g.roiEnd[i] = 1
 	}
-	if roi := optInput(in, k.roiIn); roi != nil && k.coord == coordTFCropResize {
+	if roi := resizeInput(in, k.roiIn); roi != nil && k.coord == resizeTFCropResize {
 		v, err := tensor.Float64s(roi)
 		if err != nil {
 			return g, err
@@ -170,7 +170,7 @@ func (k *resizeKernel) geometry(in []*tensor.Tensor) (resizeGeom, error) {
 		copy(g.roiStart, v[:r])
 		copy(g.roiEnd, v[r:])
 	}
-	scalesT, sizesT := optInput(in, k.scalesIn), optInput(in, k.sizesIn)
+	scalesT, sizesT := resizeInput(in, k.scalesIn), resizeInput(in, k.sizesIn)
 	var scales []float64
 	switch {
 	case k.attrScales != nil:
@@ -190,14 +190,14 @@ func (k *resizeKernel) geometry(in []*tensor.Tensor) (resizeGeom, error) {
 		}
 		scales = v
 	case sizesT != nil:
-		v, err := intsOf(sizesT, "Resize sizes")
+		v, err := shpInts(sizesT, "Resize sizes")
 		if err != nil {
 			return g, err
 		}
 		if len(v) != r {
 			return g, errShape("Resize sizes has %d values for rank %d", len(v), r)
 		}
-		dims, err := dimsFromInt64(v, "Resize sizes")
+		dims, err := shpDims(v, "Resize sizes")
 		if err != nil {
 			return g, err
 		}
@@ -234,21 +234,21 @@ func (k *resizeKernel) source(o int, inLen, outLen int, scale, start, end float6
 	in := float64(inLen)
 	outF := scale * in // the reference uses the unrounded output length
 	switch k.coord {
-	case coordHalfPixel:
+	case resizeHalfPixel:
 		return (x+0.5)/scale - 0.5
-	case coordPytorchHalfPixel:
+	case resizePytorchHalfPixel:
 		if outLen > 1 {
 			return (x+0.5)/scale - 0.5
 		}
 		return 0
-	case coordAlignCorners:
+	case resizeAlignCorners:
 		if outF == 1 {
 			return 0
 		}
 		return x * (in - 1) / (outF - 1)
-	case coordTFHalfPixelNN:
+	case resizeTFHalfPixelNN:
 		return (x + 0.5) / scale
-	case coordTFCropResize:
+	case resizeTFCropResize:
 		if outF == 1 {
 			return (end - start) * (in - 1) / 2
 		}
@@ -265,17 +265,17 @@ func (k *resizeKernel) nearestIndex(x, scale float64) int {
 	}
 	r := x - f
 	switch k.nearest {
-	case nearestRoundPreferFloor:
+	case resizeRoundPreferFloor:
 		if r <= 0.5 {
 			return int(f)
 		}
-	case nearestRoundPreferCeil:
+	case resizeRoundPreferCeil:
 		if r < 0.5 {
 			return int(f)
 		}
-	case nearestFloor:
+	case resizeFloor:
 		return int(f)
-	case nearestSimple:
+	case resizeSimple:
 		if scale >= 1 {
 			return int(f)
 		}
@@ -283,23 +283,23 @@ func (k *resizeKernel) nearestIndex(x, scale float64) int {
 	return int(f) + 1
 }
 
-// taps describes one axis of the resize: output position o reads input
+// resizeTaps describes one axis of the resize: output position o reads input
 // positions idx[o*n:(o+1)*n] with weights w[o*n:(o+1)*n], or is the
 // extrapolation value when outside[o].
-type taps struct {
+type resizeTaps struct {
 	n       int
 	idx     []int
 	w       []float64
 	outside []bool
 }
 
-func (k *resizeKernel) axisTaps(inLen, outLen int, scale, start, end float64) taps {
+func (k *resizeKernel) axisTaps(inLen, outLen int, scale, start, end float64) resizeTaps {
 	n := map[resizeMode]int{resizeNearest: 1, resizeLinear: 2, resizeCubic: 4}[k.mode]
-	t := taps{n: n, idx: make([]int, outLen*n), w: make([]float64, outLen*n), outside: make([]bool, outLen)}
+	t := resizeTaps{n: n, idx: make([]int, outLen*n), w: make([]float64, outLen*n), outside: make([]bool, outLen)}
 	clamp := func(i int) int { return min(max(i, 0), inLen-1) }
 	for o := 0; o < outLen; o++ {
 		x := k.source(o, inLen, outLen, scale, start, end)
-		if k.coord == coordTFCropResize && (x < 0 || x > float64(inLen-1)) {
+		if k.coord == resizeTFCropResize && (x < 0 || x > float64(inLen-1)) {
 			t.outside[o] = true
 			continue
 		}
@@ -343,7 +343,7 @@ func (k *resizeKernel) axisTaps(inLen, outLen int, scale, start, end float64) ta
 
 // identityAxis reports whether resizing the axis changes nothing.
 func (k *resizeKernel) identityAxis(inLen, outLen int, scale float64) bool {
-	return inLen == outLen && scale == 1 && k.coord != coordTFCropResize && k.coord != coordTFHalfPixelNN
+	return inLen == outLen && scale == 1 && k.coord != resizeTFCropResize && k.coord != resizeTFHalfPixelNN
 }
 
 func (k *resizeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -409,12 +409,12 @@ func (k *resizeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 }
 
 // resizeAxis resamples axis a of src (shape) to n positions.
-func (k *resizeKernel) resizeAxis(src []float64, shape []int, a, n int, t taps) []float64 {
+func (k *resizeKernel) resizeAxis(src []float64, shape []int, a, n int, t resizeTaps) []float64 {
 	outer := tensor.NumElements(shape[:a])
 	inner := tensor.NumElements(shape[a+1:])
 	m := shape[a]
 	dst := make([]float64, outer*n*inner)
-	parallel.For(outer*n, max(1, gatherGrain/max(inner*t.n, 1)), func(lo, hi int) {
+	parallel.For(outer*n, max(1, shpGrain/max(inner*t.n, 1)), func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			o, j := row/n, row%n
 			d := dst[row*inner : (row+1)*inner]
@@ -458,14 +458,14 @@ func (k *resizeKernel) runNearest(x *tensor.Tensor, g resizeGeom) ([]*tensor.Ten
 		}
 	}
 	var fill *tensor.Tensor
-	if k.coord == coordTFCropResize && x.DType().IsNumeric() {
+	if k.coord == resizeTFCropResize && x.DType().IsNumeric() {
 		f, err := tensor.Convert(tensor.Scalar(k.extrap), x.DType())
 		if err != nil {
 			return nil, err
 		}
 		fill = f
 	}
-	return out1(gatherTensor(x, g.out, maps, fill))
+	return out1(shpGather(x, g.out, maps, fill))
 }
 
 // InferShapes: the input's dtype and rank; dims when sizes or scales are
@@ -481,7 +481,7 @@ func (k *resizeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		out.Shape[i] = -1
 	}
 	if k.sizesIn >= 0 && k.sizesIn < len(in) && in[k.sizesIn].Value != nil && in[k.sizesIn].Value.Len() == r {
-		if v, err := intsOf(in[k.sizesIn].Value, "Resize sizes"); err == nil {
+		if v, err := shpInts(in[k.sizesIn].Value, "Resize sizes"); err == nil {
 			for i, d := range v {
 				if d >= 0 && d < 1<<50 {
 					out.Shape[i] = int(d)

@@ -28,7 +28,7 @@ func (k *reverseSequenceKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor)
 	if x.Rank() < 2 {
 		return nil, errShape("ReverseSequence needs rank >= 2, got %v", x.Shape())
 	}
-	lens, err := intsOf(in[1], "ReverseSequence sequence_lens")
+	lens, err := shpInts(in[1], "ReverseSequence sequence_lens")
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (k *reverseSequenceKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor)
 	}
 	inner := tensor.NumElements(x.Shape()[2:])
 	st := tensor.Strides(x.Shape())
-	kt := mustKit(x)
+	kt := shpMustKit(x)
 	for b := 0; b < nb; b++ {
 		l := int(lens[b])
 		for t := 0; t < nt; t++ {

@@ -23,13 +23,13 @@ func init() {
 
 type scatterElementsKernel struct {
 	axis int64
-	op   reduction
+	op   shpReduction
 }
 
 func buildScatterElements(b *runtime.BuildContext) (runtime.Kernel, error) {
 	k := &scatterElementsKernel{axis: b.Int("axis", 0)}
 	if b.Node.OpType == "ScatterElements" && b.Version >= 16 {
-		k.op = parseReduction(b, b.String("reduction", "none"))
+		k.op = shpParseReduction(b, b.String("reduction", "none"))
 	}
 	return k, b.Err()
 }
@@ -42,12 +42,12 @@ func (k *scatterElementsKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor)
 	if !tensor.SameShape(upd.Shape(), ind.Shape()) {
 		return nil, errShape("ScatterElements updates %v and indices %v differ in shape", upd.Shape(), ind.Shape())
 	}
-	off, err := elementsIndex(x, ind, k.axis, "ScatterElements")
+	off, err := shpElementsIndex(x, ind, k.axis, "ScatterElements")
 	if err != nil {
 		return nil, err
 	}
 	out := x.Clone()
-	if err := scatterInto(out, upd, off, k.op); err != nil {
+	if err := shpScatter(out, upd, off, k.op); err != nil {
 		return nil, err
 	}
 	return []*tensor.Tensor{out}, nil

@@ -19,12 +19,12 @@ func init() {
 	)
 }
 
-type scatterNDKernel struct{ op reduction }
+type scatterNDKernel struct{ op shpReduction }
 
 func buildScatterND(b *runtime.BuildContext) (runtime.Kernel, error) {
 	k := &scatterNDKernel{}
 	if b.Version >= 16 {
-		k.op = parseReduction(b, b.String("reduction", "none"))
+		k.op = shpParseReduction(b, b.String("reduction", "none"))
 	}
 	return k, b.Err()
 }
@@ -48,7 +48,7 @@ func (k *scatterNDKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 		}
 	}
 	out := x.Clone()
-	if err := scatterInto(out, upd, idx, k.op); err != nil {
+	if err := shpScatter(out, upd, idx, k.op); err != nil {
 		return nil, err
 	}
 	return []*tensor.Tensor{out}, nil

@@ -49,7 +49,7 @@ func (k *shapeKernel) bounds(rank int) (int, int) {
 
 func (k *shapeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	s, e := k.bounds(in[0].Rank())
-	return []*tensor.Tensor{shapeTensor(in[0].Shape()[s:e])}, nil
+	return []*tensor.Tensor{shpShapeTensor(in[0].Shape()[s:e])}, nil
 }
 
 // InferShapes: a 1-D int64 tensor with one entry per selected dim.

@@ -13,10 +13,10 @@ import (
 // any dtype (block copies, axis-separable gathers, blocked transposes),
 // axis and index helpers, and gradient helpers.
 
-// kit holds the typed data-movement loops of one element type. Its
+// shpKit holds the typed data-movement loops of one element type. Its
 // arguments are storage slices (tensor.Raw) of that type; a kit is chosen
 // once per op call, so the per-call type assertions are cheap.
-type kit interface {
+type shpKit interface {
 	// gather fills dst (contiguous, shape out) with
 	// dst[i_0, ..., i_r-1] = src[Σ_k maps[k][i_k]]; an element for which
 	// some maps[k][i_k] is negative gets fill[0] (fill is a one-element
@@ -36,84 +36,84 @@ type kit interface {
 	compare(a any, i int, b any, j int) int
 }
 
-type kitT[T tensor.Elem] struct{}
+type shpKitT[T tensor.Elem] struct{}
 
-// kitFor returns the kit of dtype dt.
-func kitFor(dt tensor.DType) (kit, error) {
+// shpKitFor returns the kit of dtype dt.
+func shpKitFor(dt tensor.DType) (shpKit, error) {
 	switch dt {
 	case tensor.Float32:
-		return kitT[float32]{}, nil
+		return shpKitT[float32]{}, nil
 	case tensor.Float64:
-		return kitT[float64]{}, nil
+		return shpKitT[float64]{}, nil
 	case tensor.Float16:
-		return kitT[tensor.F16]{}, nil
+		return shpKitT[tensor.F16]{}, nil
 	case tensor.BFloat16:
-		return kitT[tensor.BF16]{}, nil
+		return shpKitT[tensor.BF16]{}, nil
 	case tensor.Int8:
-		return kitT[int8]{}, nil
+		return shpKitT[int8]{}, nil
 	case tensor.Int16:
-		return kitT[int16]{}, nil
+		return shpKitT[int16]{}, nil
 	case tensor.Int32:
-		return kitT[int32]{}, nil
+		return shpKitT[int32]{}, nil
 	case tensor.Int64:
-		return kitT[int64]{}, nil
+		return shpKitT[int64]{}, nil
 	case tensor.Uint8:
-		return kitT[uint8]{}, nil
+		return shpKitT[uint8]{}, nil
 	case tensor.Uint16:
-		return kitT[uint16]{}, nil
+		return shpKitT[uint16]{}, nil
 	case tensor.Uint32:
-		return kitT[uint32]{}, nil
+		return shpKitT[uint32]{}, nil
 	case tensor.Uint64:
-		return kitT[uint64]{}, nil
+		return shpKitT[uint64]{}, nil
 	case tensor.Bool:
-		return kitT[bool]{}, nil
+		return shpKitT[bool]{}, nil
 	case tensor.String:
-		return kitT[string]{}, nil
+		return shpKitT[string]{}, nil
 	}
 	return nil, errDType("unsupported dtype %v", dt)
 }
 
-// mustKit is kitFor for dtypes of existing tensors (always valid).
-func mustKit(t *tensor.Tensor) kit {
-	k, err := kitFor(t.DType())
+// shpMustKit is kitFor for dtypes of existing tensors (always valid).
+func shpMustKit(t *tensor.Tensor) shpKit {
+	k, err := shpKitFor(t.DType())
 	if err != nil {
 		panic(err)
 	}
 	return k
 }
 
-func (kitT[T]) copyN(dst any, dOff int, src any, sOff, n int) {
+func (shpKitT[T]) copyN(dst any, dOff int, src any, sOff, n int) {
 	copy(dst.([]T)[dOff:dOff+n], src.([]T)[sOff:sOff+n])
 }
 
-func (kitT[T]) take(dst any, dOff int, src any, idx []int) {
+func (shpKitT[T]) take(dst any, dOff int, src any, idx []int) {
 	d, s := dst.([]T)[dOff:dOff+len(idx)], src.([]T)
 	for i, j := range idx {
 		d[i] = s[j]
 	}
 }
 
-func (kitT[T]) put(dst any, idx []int, src any, sOff int) {
+func (shpKitT[T]) put(dst any, idx []int, src any, sOff int) {
 	d, s := dst.([]T), src.([]T)[sOff:sOff+len(idx)]
 	for i, j := range idx {
 		d[j] = s[i]
 	}
 }
 
-func (kitT[T]) fillN(dst any, lo, hi int, v any) {
+func (shpKitT[T]) fillN(dst any, lo, hi int, v any) {
 	d, x := dst.([]T)[lo:hi], v.([]T)[0]
 	for i := range d {
 		d[i] = x
 	}
 }
 
-func (kitT[T]) compare(a any, i int, b any, j int) int {
-	return compareElem(a.([]T)[i], b.([]T)[j])
+func (shpKitT[T]) compare(a any, i int, b any, j int) int {
+	return shpCompare(a.([]T)[i], b.([]T)[j])
 }
 
-// compareElem orders two elements; bools order false < true, 16-bit floats
+// shpCompare orders two elements; bools order false < true, 16-bit floats
 // by value, NaN below everything (as cmp.Compare does).
-func compareElem[T tensor.Elem](x, y T) int {
+func shpCompare[T tensor.Elem](x, y T) int {
 	switch xv := any(x).(type) {
 	case float32:
 		return cmp.Compare(xv, any(y).(float32))
@@ -154,10 +154,10 @@ func compareElem[T tensor.Elem](x, y T) int {
 	return 0
 }
 
-// gatherPlan simplifies a separable gather: size-1 dims fold into a base
+// shpGatherPlan simplifies a separable gather: size-1 dims fold into a base
 // offset and small inner dims merge so rows are long enough to amortise
 // the per-row bookkeeping.
-type gatherPlan struct {
+type shpGatherPlan struct {
 	out  []int
 	maps [][]int
 	base int
@@ -166,8 +166,8 @@ type gatherPlan struct {
 	dead bool
 }
 
-func planGather(out []int, maps [][]int) gatherPlan {
-	p := gatherPlan{}
+func shpPlanGather(out []int, maps [][]int) shpGatherPlan {
+	p := shpGatherPlan{}
 	for k, d := range out {
 		if d == 1 {
 			if maps[k][0] < 0 {
@@ -202,10 +202,10 @@ func planGather(out []int, maps [][]int) gatherPlan {
 	return p
 }
 
-// gatherGrain is roughly how many elements one parallel chunk moves.
-const gatherGrain = 1 << 15
+// shpGrain is roughly how many elements one parallel chunk moves.
+const shpGrain = 1 << 15
 
-func (kitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
+func (shpKitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
 	dst, src := dstA.([]T), srcA.([]T)
 	var fill T
 	if fillA != nil {
@@ -214,7 +214,7 @@ func (kitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
 	if len(dst) == 0 {
 		return
 	}
-	p := planGather(out, maps)
+	p := shpPlanGather(out, maps)
 	if p.dead {
 		for i := range dst {
 			dst[i] = fill
@@ -237,7 +237,7 @@ func (kitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
 		}
 	}
 	rows := len(dst) / inner
-	grain := max(1, gatherGrain/inner)
+	grain := max(1, shpGrain/inner)
 	parallel.For(rows, grain, func(lo, hi int) {
 		idx := make([]int, r-1)
 		rem := lo
@@ -287,9 +287,9 @@ func (kitT[T]) gather(dstA, srcA any, out []int, maps [][]int, fillA any) {
 	})
 }
 
-// transposePlan drops size-1 dims and merges input axes that stay
+// shpTransposePlan drops size-1 dims and merges input axes that stay
 // neighbours in the output, leaving the smallest equivalent permutation.
-func transposePlan(shape, perm []int) (dims, p []int) {
+func shpTransposePlan(shape, perm []int) (dims, p []int) {
 	// keep[i]: new index of input axis i, or -1 when dropped.
 	keep := make([]int, len(shape))
 	var kept []int
@@ -343,14 +343,14 @@ func transposePlan(shape, perm []int) (dims, p []int) {
 	return dims, p
 }
 
-const transposeTile = 8
+const shpTransposeTile = 8
 
-func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
+func (shpKitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	dst, src := dstA.([]T), srcA.([]T)
 	if len(dst) == 0 {
 		return
 	}
-	dims, p := transposePlan(shape, perm)
+	dims, p := shpTransposePlan(shape, perm)
 	r := len(dims)
 	identity := true
 	for i, a := range p {
@@ -371,15 +371,15 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 		// Rows stay contiguous: a gather of whole rows.
 		maps := make([][]int, r)
 		for k, a := range p {
-			maps[k] = affineMap(out[k], 0, 1, istr[a])
+			maps[k] = shpAffine(out[k], 0, 1, istr[a])
 		}
-		kitT[T]{}.gather(dstA, srcA, out, maps, nil)
+		shpKitT[T]{}.gather(dstA, srcA, out, maps, nil)
 		return
 	}
 	ostr := tensor.Strides(out)
 	// The output axis q reads the input's contiguous last axis; the
 	// output's last axis L reads with stride sL. A work item covers
-	// transposeTile positions along q: for each position along L it reads
+	// shpTransposeTile positions along q: for each position along L it reads
 	// that many contiguous input elements and writes them down a short
 	// column of the output, so both sides stream through a handful of
 	// cache lines (few enough to avoid set conflicts for power-of-two
@@ -406,9 +406,9 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	for _, d := range rest {
 		nRest *= d
 	}
-	tilesQ := (nq + transposeTile - 1) / transposeTile
+	tilesQ := (nq + shpTransposeTile - 1) / shpTransposeTile
 	work := nRest * tilesQ
-	grain := max(1, gatherGrain/(transposeTile*nL))
+	grain := max(1, shpGrain/(shpTransposeTile*nL))
 	parallel.For(work, grain, func(lo, hi int) {
 		idx := make([]int, len(rest))
 		for w := lo; w < hi; w++ {
@@ -421,7 +421,7 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 				ob += idx[d] * restOut[d]
 				sb += idx[d] * restIn[d]
 			}
-			i0, i1 := tq*transposeTile, min(tq*transposeTile+transposeTile, nq)
+			i0, i1 := tq*shpTransposeTile, min(tq*shpTransposeTile+shpTransposeTile, nq)
 			for j := 0; j < nL; j++ {
 				s := src[sb+j*sL+i0 : sb+j*sL+i1]
 				o := ob + i0*oq + j
@@ -434,10 +434,10 @@ func (kitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	})
 }
 
-// gatherTensor returns a new tensor of shape out with elements of src
+// shpGather returns a new tensor of shape out with elements of src
 // picked by per-axis offset maps (see kit.gather); fill is the value of
 // elements with a negative offset (nil: zero).
-func gatherTensor(src *tensor.Tensor, out []int, maps [][]int, fill *tensor.Tensor) (*tensor.Tensor, error) {
+func shpGather(src *tensor.Tensor, out []int, maps [][]int, fill *tensor.Tensor) (*tensor.Tensor, error) {
 	res, err := tensor.Zeros(src.DType(), out...)
 	if err != nil {
 		return nil, err
@@ -446,13 +446,13 @@ func gatherTensor(src *tensor.Tensor, out []int, maps [][]int, fill *tensor.Tens
 	if fill != nil {
 		f = fill.Raw()
 	}
-	mustKit(src).gather(res.Raw(), src.Raw(), out, maps, f)
+	shpMustKit(src).gather(res.Raw(), src.Raw(), out, maps, f)
 	return res, nil
 }
 
-// affineMap returns the offsets start*stride, (start+step)*stride, ... of n
+// shpAffine returns the offsets start*stride, (start+step)*stride, ... of n
 // positions along an axis.
-func affineMap(n, start, step, stride int) []int {
+func shpAffine(n, start, step, stride int) []int {
 	m := make([]int, n)
 	for i := range m {
 		m[i] = (start + i*step) * stride
@@ -460,8 +460,8 @@ func affineMap(n, start, step, stride int) []int {
 	return m
 }
 
-// transposeTensor returns x with its axes permuted (perm must be valid).
-func transposeTensor(x *tensor.Tensor, perm []int) *tensor.Tensor {
+// shpTranspose returns x with its axes permuted (perm must be valid).
+func shpTranspose(x *tensor.Tensor, perm []int) *tensor.Tensor {
 	shape := x.Shape()
 	out := make([]int, len(perm))
 	for k, a := range perm {
@@ -471,13 +471,13 @@ func transposeTensor(x *tensor.Tensor, perm []int) *tensor.Tensor {
 	if err != nil {
 		panic(err) // x exists, so its dtype and size are valid
 	}
-	mustKit(x).transpose(res.Raw(), x.Raw(), shape, perm)
+	shpMustKit(x).transpose(res.Raw(), x.Raw(), shape, perm)
 	return res
 }
 
-// intsOf reads an integer tensor (a shape, axes, pads or repeats input) as
+// shpInts reads an integer tensor (a shape, axes, pads or repeats input) as
 // int64 values. The result may alias t: do not modify it.
-func intsOf(t *tensor.Tensor, what string) ([]int64, error) {
+func shpInts(t *tensor.Tensor, what string) ([]int64, error) {
 	if t.DType() != tensor.Int64 && t.DType() != tensor.Int32 {
 		return nil, errDType("%s must be int64 or int32, got %v", what, t.DType())
 	}
@@ -487,8 +487,8 @@ func intsOf(t *tensor.Tensor, what string) ([]int64, error) {
 	return tensor.Int64s(t)
 }
 
-// normAxes maps possibly negative axes into [0, rank) and rejects repeats.
-func normAxes(axes []int64, rank int) ([]int, error) {
+// shpNormAxes maps possibly negative axes into [0, rank) and rejects repeats.
+func shpNormAxes(axes []int64, rank int) ([]int, error) {
 	out := make([]int, len(axes))
 	seen := make([]bool, rank)
 	for i, a := range axes {
@@ -505,9 +505,9 @@ func normAxes(axes []int64, rank int) ([]int, error) {
 	return out, nil
 }
 
-// dimsFromInt64 converts user-given dims, rejecting negatives and values
+// shpDims converts user-given dims, rejecting negatives and values
 // that do not fit an int.
-func dimsFromInt64(v []int64, what string) ([]int, error) {
+func shpDims(v []int64, what string) ([]int, error) {
 	out := make([]int, len(v))
 	for i, d := range v {
 		if d < 0 || int64(int(d)) != d {
@@ -518,8 +518,8 @@ func dimsFromInt64(v []int64, what string) ([]int, error) {
 	return out, nil
 }
 
-// shapeTensor returns dims as a 1-D int64 tensor.
-func shapeTensor(dims []int) *tensor.Tensor {
+// shpShapeTensor returns dims as a 1-D int64 tensor.
+func shpShapeTensor(dims []int) *tensor.Tensor {
 	v := make([]int64, len(dims))
 	for i, d := range dims {
 		v[i] = int64(d)
@@ -527,9 +527,9 @@ func shapeTensor(dims []int) *tensor.Tensor {
 	return tensor.MustFromSlice([]int{len(v)}, v)
 }
 
-// reshapeGrad returns the gradient g reshaped to input i's shape (the
+// shpReshapeGrad returns the gradient g reshaped to input i's shape (the
 // backward of every op that only relabels dims).
-func reshapeGrad(f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
+func shpReshapeGrad(f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	out := make([]*tensor.Tensor, len(f.Inputs))
 	if f.NeedGrad[0] && g[0] != nil {
 		r, err := g[0].Reshape(f.Inputs[0].Shape()...)
@@ -541,10 +541,10 @@ func reshapeGrad(f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, erro
 	return out, nil
 }
 
-// accumulateAxis is the backward of a gather along one axis: the result has
+// shpAccumulate is the backward of a gather along one axis: the result has
 // g's shape with dim axis replaced by n, and element j along axis collects
 // the sum of g's elements i with idx[i] == j. g must be float32 or float64.
-func accumulateAxis(g *tensor.Tensor, axis, n int, idx []int) (*tensor.Tensor, error) {
+func shpAccumulate(g *tensor.Tensor, axis, n int, idx []int) (*tensor.Tensor, error) {
 	shape := append([]int(nil), g.Shape()...)
 	shape[axis] = n
 	outer := 1
@@ -558,17 +558,17 @@ func accumulateAxis(g *tensor.Tensor, axis, n int, idx []int) (*tensor.Tensor, e
 	switch g.DType() {
 	case tensor.Float32:
 		out := tensor.Make[float32](shape...)
-		accumulateAxisT(tensor.Data[float32](out), tensor.Data[float32](g), outer, inner, n, idx)
+		shpAccumulateT(tensor.Data[float32](out), tensor.Data[float32](g), outer, inner, n, idx)
 		return out, nil
 	case tensor.Float64:
 		out := tensor.Make[float64](shape...)
-		accumulateAxisT(tensor.Data[float64](out), tensor.Data[float64](g), outer, inner, n, idx)
+		shpAccumulateT(tensor.Data[float64](out), tensor.Data[float64](g), outer, inner, n, idx)
 		return out, nil
 	}
 	return nil, errDType("gradient of dtype %v", g.DType())
 }
 
-func accumulateAxisT[T tensor.Float](dst, src []T, outer, inner, n int, idx []int) {
+func shpAccumulateT[T tensor.Float](dst, src []T, outer, inner, n int, idx []int) {
 	m := len(idx)
 	for o := 0; o < outer; o++ {
 		for i, j := range idx {
@@ -581,81 +581,72 @@ func accumulateAxisT[T tensor.Float](dst, src []T, outer, inner, n int, idx []in
 	}
 }
 
-// zerosLike returns a zero tensor of t's dtype and shape.
-func zerosLike(t *tensor.Tensor) *tensor.Tensor {
-	z, err := tensor.Zeros(t.DType(), t.Shape()...)
-	if err != nil {
-		panic(err) // t exists, so its dtype and size are valid
-	}
-	return z
-}
-
-// sliceInts reads input i of in as int64s when present.
-func optInts(in []*tensor.Tensor, i int, what string) ([]int64, bool, error) {
+// shpOptInts reads input i of in as int64s when present.
+func shpOptInts(in []*tensor.Tensor, i int, what string) ([]int64, bool, error) {
 	if i >= len(in) || in[i] == nil {
 		return nil, false, nil
 	}
-	v, err := intsOf(in[i], what)
+	v, err := shpInts(in[i], what)
 	return v, true, err
 }
 
-// reduction is how a scatter combines an update with the existing value.
-type reduction int
+// shpReduction is how a scatter combines an update with the existing value.
+type shpReduction int
 
 const (
-	reduceNone reduction = iota
-	reduceAdd
-	reduceMul
-	reduceMax
-	reduceMin
+	shpReduceNone shpReduction = iota
+	shpReduceAdd
+	shpReduceMul
+	shpReduceMax
+	shpReduceMin
 )
 
-// parseReduction reads a scatter reduction attribute value.
-func parseReduction(b *runtime.BuildContext, s string) reduction {
+// shpParseReduction reads a scatter reduction attribute value.
+func shpParseReduction(b *runtime.BuildContext, s string) shpReduction {
 	switch s {
 	case "none":
-		return reduceNone
+		return shpReduceNone
 	case "add":
-		return reduceAdd
+		return shpReduceAdd
 	case "mul":
-		return reduceMul
+		return shpReduceMul
 	case "max":
-		return reduceMax
+		return shpReduceMax
 	case "min":
-		return reduceMin
+		return shpReduceMin
 	}
 	b.Errorf("unknown reduction %q", s)
-	return reduceNone
+	return shpReduceNone
 }
 
-// scatterInto applies the updates src[i] to dst[idx[i]] in order (dst is a
+// shpScatter applies the updates src[i] to dst[idx[i]] in order (dst is a
 // fresh tensor the caller owns; src has len(idx) elements).
-func scatterInto(dst, src *tensor.Tensor, idx []int, op reduction) error {
-	if op == reduceNone {
-		mustKit(dst).put(dst.Raw(), idx, src.Raw(), 0)
+func shpScatter(dst, src *tensor.Tensor, idx []int, op shpReduction) error {
+	if op == shpReduceNone {
+		shpMustKit(dst).put(dst.Raw(), idx, src.Raw(), 0)
 		return nil
 	}
 	switch d := dst.Raw().(type) {
 	case []float32:
-		reduceAt(d, idx, src.Raw().([]float32), op)
+		shpReduceAt(d, idx, src.Raw().([]float32), op)
 	case []float64:
-		reduceAt(d, idx, src.Raw().([]float64), op)
+		shpReduceAt(d, idx, src.Raw().([]float64), op)
 	case []int8:
-		reduceAt(d, idx, src.Raw().([]int8), op)
+		shpReduceAt(d, idx, src.Raw().([]int8), op)
 	case []int16:
-		reduceAt(d, idx, src.Raw().([]int16), op)
+		shpReduceAt(d, idx, src.Raw().([]int16), op)
 	case []int32:
-		reduceAt(d, idx, src.Raw().([]int32), op)
+		shpReduceAt(d, idx, src.Raw().([]int32), op)
 	case []int64:
-		reduceAt(d, idx, src.Raw().([]int64), op)
+		shpReduceAt(d, idx, src.Raw().([]int64), op)
 	case []uint8:
-		reduceAt(d, idx, src.Raw().([]uint8), op)
+		shpReduceAt(d, idx, src.Raw().([]uint8), op)
 	case []uint16:
-		reduceAt(d, idx, src.Raw().([]uint16), op)
+		shpReduceAt(d, idx, src.Raw().([]uint16), op)
 	case []uint32:
-		reduceAt(d, idx, src.Raw().([]uint32), op)
+		shpReduceAt(d, idx, src.Raw().([]uint32), op)
 	case []uint64:
-		reduceAt(d, idx, src.Raw().([]uint64), op)
+		shpReduceAt(d, idx, src.Raw().([]uint64), op)
 	case []tensor.F16, []tensor.BF16:
 		df, err := tensor.Convert(dst, tensor.Float32)
 		if err != nil {
@@ -665,42 +656,42 @@ func scatterInto(dst, src *tensor.Tensor, idx []int, op reduction) error {
 		if err != nil {
 			return err
 		}
-		reduceAt(tensor.Data[float32](df), idx, tensor.Data[float32](sf), op)
+		shpReduceAt(tensor.Data[float32](df), idx, tensor.Data[float32](sf), op)
 		back, err := tensor.Convert(df, dst.DType())
 		if err != nil {
 			return err
 		}
-		mustKit(dst).copyN(dst.Raw(), 0, back.Raw(), 0, dst.Len())
+		shpMustKit(dst).copyN(dst.Raw(), 0, back.Raw(), 0, dst.Len())
 	default:
 		return errDType("scatter reduction on %v", dst.DType())
 	}
 	return nil
 }
 
-func reduceAt[T tensor.Number](dst []T, idx []int, src []T, op reduction) {
+func shpReduceAt[T tensor.Number](dst []T, idx []int, src []T, op shpReduction) {
 	switch op {
-	case reduceAdd:
+	case shpReduceAdd:
 		for i, j := range idx {
 			dst[j] += src[i]
 		}
-	case reduceMul:
+	case shpReduceMul:
 		for i, j := range idx {
 			dst[j] *= src[i]
 		}
-	case reduceMax:
+	case shpReduceMax:
 		for i, j := range idx {
 			dst[j] = max(dst[j], src[i])
 		}
-	case reduceMin:
+	case shpReduceMin:
 		for i, j := range idx {
 			dst[j] = min(dst[j], src[i])
 		}
 	}
 }
 
-// indexList reads an index tensor (int32 or int64), mapping negative
+// shpIndices reads an index tensor (int32 or int64), mapping negative
 // values into [0, d) and rejecting values outside [-d, d).
-func indexList(t *tensor.Tensor, d int, what string) ([]int, error) {
+func shpIndices(t *tensor.Tensor, d int, what string) ([]int, error) {
 	if t.DType() != tensor.Int64 && t.DType() != tensor.Int32 {
 		return nil, errDType("%s must be int64 or int32, got %v", what, t.DType())
 	}
@@ -721,10 +712,10 @@ func indexList(t *tensor.Tensor, d int, what string) ([]int, error) {
 	return out, nil
 }
 
-// elementOffsets returns, for every position of a tensor of shape along
+// shpElementOffsets returns, for every position of a tensor of shape along
 // row-major order, Σ_{k != skip} i_k * strides[k] (the offset of the same
 // position in a tensor with the given strides, ignoring axis skip).
-func elementOffsets(shape, strides []int, skip int) []int {
+func shpElementOffsets(shape, strides []int, skip int) []int {
 	n := tensor.NumElements(shape)
 	out := make([]int, n)
 	if n == 0 {
@@ -752,10 +743,10 @@ func elementOffsets(shape, strides []int, skip int) []int {
 	return out
 }
 
-// elementsIndex checks that indices (of the same rank as data, no larger
+// shpElementsIndex checks that indices (of the same rank as data, no larger
 // than data off the axis) fit, and returns each index element's flat
 // position in data: the GatherElements / ScatterElements addressing.
-func elementsIndex(data, ind *tensor.Tensor, axis int64, what string) ([]int, error) {
+func shpElementsIndex(data, ind *tensor.Tensor, axis int64, what string) ([]int, error) {
 	r := data.Rank()
 	if ind.Rank() != r {
 		return nil, errShape("%s indices of rank %d for data of rank %d", what, ind.Rank(), r)
@@ -769,12 +760,12 @@ func elementsIndex(data, ind *tensor.Tensor, axis int64, what string) ([]int, er
 			return nil, errShape("%s indices shape %v exceeds data shape %v on axis %d", what, ind.Shape(), data.Shape(), k)
 		}
 	}
-	idx, err := indexList(ind, data.Dim(a), what+" index")
+	idx, err := shpIndices(ind, data.Dim(a), what+" index")
 	if err != nil {
 		return nil, err
 	}
 	ds := tensor.Strides(data.Shape())
-	off := elementOffsets(ind.Shape(), ds, a)
+	off := shpElementOffsets(ind.Shape(), ds, a)
 	for p, j := range idx {
 		off[p] += j * ds[a]
 	}

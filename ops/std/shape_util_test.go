@@ -11,8 +11,8 @@ import (
 
 // Test helpers of the shape and data-movement ops.
 
-// iotaF64 returns a float64 tensor holding 0, 1, 2, ... in row-major order.
-func iotaF64(shape ...int) *tensor.Tensor {
+// shpIota returns a float64 tensor holding 0, 1, 2, ... in row-major order.
+func shpIota(shape ...int) *tensor.Tensor {
 	t := tensor.Make[float64](shape...)
 	for i := range tensor.Data[float64](t) {
 		tensor.Data[float64](t)[i] = float64(i)
@@ -20,14 +20,14 @@ func iotaF64(shape ...int) *tensor.Tensor {
 	return t
 }
 
-// i64 returns a 1-D int64 tensor.
-func i64(v ...int64) *tensor.Tensor { return tensor.MustFromSlice([]int{len(v)}, v) }
+// shpI64 returns a 1-D int64 tensor.
+func shpI64(v ...int64) *tensor.Tensor { return tensor.MustFromSlice([]int{len(v)}, v) }
 
-// f64 returns a float64 tensor of the given shape.
-func f64(shape []int, v ...float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
+// shpF64 returns a float64 tensor of the given shape.
+func shpF64(shape []int, v ...float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
 
-// unravel returns the multi-index of flat position p in shape.
-func unravel(p int, shape []int) []int {
+// shpUnravel returns the multi-index of flat position p in shape.
+func shpUnravel(p int, shape []int) []int {
 	idx := make([]int, len(shape))
 	for k := len(shape) - 1; k >= 0; k-- {
 		idx[k] = p % shape[k]
@@ -36,8 +36,8 @@ func unravel(p int, shape []int) []int {
 	return idx
 }
 
-// ravel returns the flat position of a multi-index in shape.
-func ravel(idx, shape []int) int {
+// shpRavel returns the flat position of a multi-index in shape.
+func shpRavel(idx, shape []int) int {
 	p := 0
 	for k, i := range idx {
 		p = p*shape[k] + i
@@ -45,8 +45,8 @@ func ravel(idx, shape []int) int {
 	return p
 }
 
-// wantF64 fails unless got is a float64 tensor of the given shape and data.
-func wantF64(t testing.TB, got *tensor.Tensor, shape []int, want []float64) {
+// shpWantF64 fails unless got is a float64 tensor of the given shape and data.
+func shpWantF64(t testing.TB, got *tensor.Tensor, shape []int, want []float64) {
 	t.Helper()
 	if got.DType() != tensor.Float64 || !tensor.SameShape(got.Shape(), shape) {
 		t.Fatalf("got %v, want float64%v", got, shape)
@@ -58,8 +58,8 @@ func wantF64(t testing.TB, got *tensor.Tensor, shape []int, want []float64) {
 	}
 }
 
-// wantI64 fails unless got is an int64 tensor of the given shape and data.
-func wantI64(t testing.TB, got *tensor.Tensor, shape []int, want []int64) {
+// shpWantI64 fails unless got is an int64 tensor of the given shape and data.
+func shpWantI64(t testing.TB, got *tensor.Tensor, shape []int, want []int64) {
 	t.Helper()
 	if got.DType() != tensor.Int64 || !tensor.SameShape(got.Shape(), shape) {
 		t.Fatalf("got %v, want int64%v", got, shape)
@@ -71,28 +71,28 @@ func wantI64(t testing.TB, got *tensor.Tensor, shape []int, want []int64) {
 	}
 }
 
-// wantErr fails unless err wraps target.
-func wantErr(t testing.TB, err, target error) {
+// shpWantErr fails unless err wraps target.
+func shpWantErr(t testing.TB, err, target error) {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
 	}
 }
 
-// naiveTranspose is the definition: out[i] = x[i permuted back].
-func naiveTranspose(x []float64, shape, perm []int) ([]float64, []int) {
+// shpNaiveTranspose is the definition: out[i] = x[i permuted back].
+func shpNaiveTranspose(x []float64, shape, perm []int) ([]float64, []int) {
 	out := make([]int, len(perm))
 	for k, a := range perm {
 		out[k] = shape[a]
 	}
 	res := make([]float64, len(x))
 	for p := range res {
-		oi := unravel(p, out)
+		oi := shpUnravel(p, out)
 		ii := make([]int, len(shape))
 		for k, a := range perm {
 			ii[a] = oi[k]
 		}
-		res[p] = x[ravel(ii, shape)]
+		res[p] = x[shpRavel(ii, shape)]
 	}
 	return res, out
 }
@@ -112,49 +112,49 @@ func TestKitTransposeMatchesDefinition(t *testing.T) {
 			continue
 		}
 		perm := rng.Perm(r)
-		x := iotaF64(shape...)
-		want, out := naiveTranspose(tensor.Data[float64](x), shape, perm)
-		got := transposeTensor(x, perm)
-		wantF64(t, got, out, want)
+		x := shpIota(shape...)
+		want, out := shpNaiveTranspose(tensor.Data[float64](x), shape, perm)
+		got := shpTranspose(x, perm)
+		shpWantF64(t, got, out, want)
 		// Another dtype goes through its own instantiation.
 		xi, _ := tensor.Convert(x, tensor.Int16)
-		gi := transposeTensor(xi, perm)
+		gi := shpTranspose(xi, perm)
 		gf, _ := tensor.Convert(gi, tensor.Float64)
-		wantF64(t, gf, out, want)
+		shpWantF64(t, gf, out, want)
 	}
 }
 
 func TestKitTransposeLargeParallel(t *testing.T) {
 	shape := []int{3, 257, 129}
-	x := iotaF64(shape...)
+	x := shpIota(shape...)
 	for _, perm := range [][]int{{2, 1, 0}, {0, 2, 1}, {1, 0, 2}, {2, 0, 1}} {
-		want, out := naiveTranspose(tensor.Data[float64](x), shape, perm)
-		wantF64(t, transposeTensor(x, perm), out, want)
+		want, out := shpNaiveTranspose(tensor.Data[float64](x), shape, perm)
+		shpWantF64(t, shpTranspose(x, perm), out, want)
 	}
 }
 
 func TestKitGatherFillAndMerge(t *testing.T) {
 	// A padded 2x3 matrix: one row and column of fill around it, with
 	// size-1 and small dims that the planner merges.
-	x := iotaF64(1, 2, 3)
+	x := shpIota(1, 2, 3)
 	maps := [][]int{{0}, {-1, 0, 3, -1}, {-1, 0, 1, 2}}
 	fill := tensor.MustFromSlice([]int{1}, []float64{-7})
-	got, err := gatherTensor(x, []int{1, 4, 4}, maps, fill)
+	got, err := shpGather(x, []int{1, 4, 4}, maps, fill)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantF64(t, got, []int{1, 4, 4}, []float64{
+	shpWantF64(t, got, []int{1, 4, 4}, []float64{
 		-7, -7, -7, -7,
 		-7, 0, 1, 2,
 		-7, 3, 4, 5,
 		-7, -7, -7, -7,
 	})
 	// A dead size-1 axis makes everything fill.
-	got, _ = gatherTensor(x, []int{1, 2, 3}, [][]int{{-1}, {0, 3}, {0, 1, 2}}, fill)
-	wantF64(t, got, []int{1, 2, 3}, []float64{-7, -7, -7, -7, -7, -7})
+	got, _ = shpGather(x, []int{1, 2, 3}, [][]int{{-1}, {0, 3}, {0, 1, 2}}, fill)
+	shpWantF64(t, got, []int{1, 2, 3}, []float64{-7, -7, -7, -7, -7, -7})
 	// Strings move like numbers.
 	s := tensor.MustFromSlice([]int{3}, []string{"a", "b", "c"})
-	gs, _ := gatherTensor(s, []int{4}, [][]int{{2, 2, 0, -1}}, tensor.MustFromSlice([]int{1}, []string{"z"}))
+	gs, _ := shpGather(s, []int{4}, [][]int{{2, 2, 0, -1}}, tensor.MustFromSlice([]int{1}, []string{"z"}))
 	if d := tensor.Data[string](gs); d[0] != "c" || d[1] != "c" || d[2] != "a" || d[3] != "z" {
 		t.Fatalf("string gather: %v", d)
 	}
@@ -163,16 +163,16 @@ func TestKitGatherFillAndMerge(t *testing.T) {
 func TestKitGatherBigMatchesDefinition(t *testing.T) {
 	// Large enough to split across workers; a reversed and strided view.
 	shape := []int{64, 300}
-	x := iotaF64(shape...)
-	maps := [][]int{affineMap(32, 63, -2, 300), affineMap(150, 1, 2, 1)}
-	got, _ := gatherTensor(x, []int{32, 150}, maps, nil)
+	x := shpIota(shape...)
+	maps := [][]int{shpAffine(32, 63, -2, 300), shpAffine(150, 1, 2, 1)}
+	got, _ := shpGather(x, []int{32, 150}, maps, nil)
 	want := make([]float64, 32*150)
 	for i := 0; i < 32; i++ {
 		for j := 0; j < 150; j++ {
 			want[i*150+j] = float64((63-2*i)*300 + 1 + 2*j)
 		}
 	}
-	wantF64(t, got, []int{32, 150}, want)
+	shpWantF64(t, got, []int{32, 150}, want)
 }
 
 func TestKitCompare(t *testing.T) {
@@ -186,26 +186,26 @@ func TestKitCompare(t *testing.T) {
 		{tensor.MustFromSlice([]int{2}, []uint64{1 << 63, 1}), 1},
 	}
 	for _, c := range cases {
-		if got := mustKit(c.t).compare(c.t.Raw(), 0, c.t.Raw(), 1); got != c.want {
+		if got := shpMustKit(c.t).compare(c.t.Raw(), 0, c.t.Raw(), 1); got != c.want {
 			t.Errorf("%v: compare = %d, want %d", c.t, got, c.want)
 		}
 	}
 }
 
 func TestAccumulateAxis(t *testing.T) {
-	g := f64([]int{2, 3}, 1, 2, 3, 4, 5, 6)
-	got, err := accumulateAxis(g, 1, 2, []int{1, 1, 0})
+	g := shpF64([]int{2, 3}, 1, 2, 3, 4, 5, 6)
+	got, err := shpAccumulate(g, 1, 2, []int{1, 1, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantF64(t, got, []int{2, 2}, []float64{3, 3, 6, 9})
-	if _, err := accumulateAxis(tensor.Make[int32](2), 0, 2, []int{0, 1}); !errors.Is(err, tensor.ErrDType) {
+	shpWantF64(t, got, []int{2, 2}, []float64{3, 3, 6, 9})
+	if _, err := shpAccumulate(tensor.Make[int32](2), 0, 2, []int{0, 1}); !errors.Is(err, tensor.ErrDType) {
 		t.Fatalf("int gradient: %v", err)
 	}
 }
 
-// inferOne runs a kernel's shape inference on facts.
-func inferOne(t testing.TB, k runtime.ShapeInferrer, in ...runtime.Fact) []runtime.Fact {
+// shpInfer runs a kernel's shape inference on facts.
+func shpInfer(t testing.TB, k runtime.ShapeInferrer, in ...runtime.Fact) []runtime.Fact {
 	t.Helper()
 	out, err := k.InferShapes(in)
 	if err != nil {
@@ -214,13 +214,13 @@ func inferOne(t testing.TB, k runtime.ShapeInferrer, in ...runtime.Fact) []runti
 	return out
 }
 
-// shapeFact is a fact with a known shape (-1 dims unknown).
-func shapeFact(dt tensor.DType, shape ...int) runtime.Fact {
+// shpFact is a fact with a known shape (-1 dims unknown).
+func shpFact(dt tensor.DType, shape ...int) runtime.Fact {
 	return runtime.Fact{DType: dt, Shape: shape, HasShape: true}
 }
 
-// wantFactShape fails unless f has the given shape.
-func wantFactShape(t testing.TB, f runtime.Fact, shape ...int) {
+// shpWantShape fails unless f has the given shape.
+func shpWantShape(t testing.TB, f runtime.Fact, shape ...int) {
 	t.Helper()
 	if !f.HasShape || !tensor.SameShape(f.Shape, shape) {
 		t.Fatalf("inferred %v (known %v), want %v", f.Shape, f.HasShape, shape)

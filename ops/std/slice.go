@@ -44,16 +44,16 @@ func (k *sliceKernel) args(in []*tensor.Tensor) (sliceArgs, error) {
 	}
 	var a sliceArgs
 	var err error
-	if a.starts, err = intsOf(in[1], "Slice starts"); err != nil {
+	if a.starts, err = shpInts(in[1], "Slice starts"); err != nil {
 		return a, err
 	}
-	if a.ends, err = intsOf(in[2], "Slice ends"); err != nil {
+	if a.ends, err = shpInts(in[2], "Slice ends"); err != nil {
 		return a, err
 	}
-	if a.axes, _, err = optInts(in, 3, "Slice axes"); err != nil {
+	if a.axes, _, err = shpOptInts(in, 3, "Slice axes"); err != nil {
 		return a, err
 	}
-	if a.steps, _, err = optInts(in, 4, "Slice steps"); err != nil {
+	if a.steps, _, err = shpOptInts(in, 4, "Slice steps"); err != nil {
 		return a, err
 	}
 	return a, nil
@@ -85,7 +85,7 @@ func (a sliceArgs) plan(shape []int) (slicePlan, error) {
 		}
 	} else {
 		var err error
-		if axes, err = normAxes(a.axes, r); err != nil {
+		if axes, err = shpNormAxes(a.axes, r); err != nil {
 			return p, err
 		}
 	}
@@ -147,10 +147,10 @@ func (k *sliceKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 	maps := make([][]int, x.Rank())
 	if tensor.NumElements(p.n) > 0 {
 		for i := range maps {
-			maps[i] = affineMap(p.n[i], p.start[i], p.step[i], strides[i])
+			maps[i] = shpAffine(p.n[i], p.start[i], p.step[i], strides[i])
 		}
 	}
-	return out1(gatherTensor(x, p.n, maps, nil))
+	return out1(shpGather(x, p.n, maps, nil))
 }
 
 // InferShapes computes the output dims when the arguments are constants.
@@ -216,7 +216,7 @@ func (k *sliceKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*
 		}
 		maps[ax] = m
 	}
-	r, err := gatherTensor(g[0], x.Shape(), maps, nil)
+	r, err := shpGather(g[0], x.Shape(), maps, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (k *spaceToDepthKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([
 	if err != nil {
 		return nil, err
 	}
-	return out1(transposeTensor(v, []int{0, 3, 5, 1, 2, 4}).Reshape(n, c*b*b, h/b, w/b))
+	return out1(shpTranspose(v, []int{0, 3, 5, 1, 2, 4}).Reshape(n, c*b*b, h/b, w/b))
 }
 
 // InferShapes: [N, C*b², H/b, W/b].

@@ -37,7 +37,7 @@ func buildSplit(b *runtime.BuildContext) (runtime.Kernel, error) {
 func (k *splitKernel) parts(in []*tensor.Tensor, d int) ([]int, error) {
 	split := k.split
 	if split == nil {
-		v, _, err := optInts(in, 1, "Split split")
+		v, _, err := shpOptInts(in, 1, "Split split")
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func (k *splitKernel) parts(in []*tensor.Tensor, d int) ([]int, error) {
 	if len(split) != k.nout {
 		return nil, errShape("Split has %d lengths for %d outputs", len(split), k.nout)
 	}
-	p, err := dimsFromInt64(split, "Split split")
+	p, err := shpDims(split, "Split split")
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (k *splitKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 	out := make([]*tensor.Tensor, len(p))
 	start := 0
 	for i, n := range p {
-		out[i] = sliceAxis(x, a, start, n)
+		out[i] = shpSliceAxis(x, a, start, n)
 		start += n
 	}
 	return out, nil
@@ -106,7 +106,7 @@ func (k *splitKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	split := k.split
 	splitKnown := split != nil || len(in) < 2 || in[1].Absent
 	if split == nil && len(in) > 1 && in[1].Value != nil {
-		if split, err = intsOf(in[1].Value, "Split split"); err != nil {
+		if split, err = shpInts(in[1].Value, "Split split"); err != nil {
 			return nil, err
 		}
 		splitKnown = true
@@ -123,7 +123,7 @@ func (k *splitKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 			return nil, err
 		}
 	case split != nil && len(split) == k.nout:
-		if p, err = dimsFromInt64(split, "Split split"); err != nil {
+		if p, err = shpDims(split, "Split split"); err != nil {
 			return nil, err
 		}
 	}
@@ -153,14 +153,14 @@ func (k *splitKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*
 		if i < len(g) && g[i] != nil {
 			parts[i] = g[i]
 		} else {
-			z, err := tensor.Zeros(gradDType(x, g), o.Shape()...)
+			z, err := tensor.Zeros(shpGradDType(x, g), o.Shape()...)
 			if err != nil {
 				return nil, err
 			}
 			parts[i] = z
 		}
 	}
-	r, err := concatTensors(parts, x.Shape(), a)
+	r, err := shpConcat(parts, x.Shape(), a)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +168,8 @@ func (k *splitKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*
 	return res, nil
 }
 
-// gradDType is the dtype of the given gradients (the input's when none).
-func gradDType(x *tensor.Tensor, g []*tensor.Tensor) tensor.DType {
+// shpGradDType is the dtype of the given gradients (the input's when none).
+func shpGradDType(x *tensor.Tensor, g []*tensor.Tensor) tensor.DType {
 	for _, t := range g {
 		if t != nil {
 			return t.DType()

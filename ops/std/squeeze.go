@@ -34,7 +34,7 @@ func (k *squeezeKernel) axes(in []*tensor.Tensor) ([]int64, error) {
 	if k.fromAttr {
 		return k.attrAxes, nil
 	}
-	v, _, err := optInts(in, 1, "Squeeze axes")
+	v, _, err := shpOptInts(in, 1, "Squeeze axes")
 	if len(v) == 0 {
 		v = nil // an empty axes list squeezes every size-1 dim
 	}
@@ -53,7 +53,7 @@ func squeezeDims(shape []int, axes []int64) ([]int, error) {
 			drop[i] = d == 1
 		}
 	} else {
-		ax, err := normAxes(axes, len(shape))
+		ax, err := shpNormAxes(axes, len(shape))
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func (k *squeezeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		if in[1].Value == nil {
 			return []runtime.Fact{out}, nil
 		}
-		v, err := intsOf(in[1].Value, "Squeeze axes")
+		v, err := shpInts(in[1].Value, "Squeeze axes")
 		if err != nil {
 			return nil, err
 		}
@@ -117,5 +117,5 @@ func (k *squeezeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 
 // Backward reshapes the gradient back to the input's shape.
 func (k *squeezeKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	return reshapeGrad(f, g)
+	return shpReshapeGrad(f, g)
 }

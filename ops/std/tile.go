@@ -26,11 +26,11 @@ func buildTile(b *runtime.BuildContext) (runtime.Kernel, error) {
 func (k *tileKernel) repeats(in []*tensor.Tensor) ([]int, error) {
 	x := in[0]
 	if k.legacy {
-		t, err := intsOf(in[1], "Tile tiles")
+		t, err := shpInts(in[1], "Tile tiles")
 		if err != nil {
 			return nil, err
 		}
-		a, err := intsOf(in[2], "Tile axis")
+		a, err := shpInts(in[2], "Tile axis")
 		if err != nil {
 			return nil, err
 		}
@@ -46,16 +46,16 @@ func (k *tileKernel) repeats(in []*tensor.Tensor) ([]int, error) {
 			r[i] = 1
 		}
 		r[ax] = t[0]
-		return dimsFromInt64(r, "Tile tiles")
+		return shpDims(r, "Tile tiles")
 	}
-	r, err := intsOf(in[1], "Tile repeats")
+	r, err := shpInts(in[1], "Tile repeats")
 	if err != nil {
 		return nil, err
 	}
 	if len(r) != x.Rank() {
 		return nil, errShape("Tile repeats %v for a rank-%d input", r, x.Rank())
 	}
-	return dimsFromInt64(r, "Tile repeats")
+	return shpDims(r, "Tile repeats")
 }
 
 func (k *tileKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -87,7 +87,7 @@ func (k *tileKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 			maps[i] = m
 		}
 	}
-	return out1(gatherTensor(x, shape, maps, nil))
+	return out1(shpGather(x, shape, maps, nil))
 }
 
 // InferShapes multiplies the dims by constant repeats.
@@ -99,7 +99,7 @@ func (k *tileKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	out.Shape, out.HasShape = make([]int, len(in[0].Shape)), true
 	var reps []int64
 	if in[1].Value != nil {
-		r, err := intsOf(in[1].Value, "Tile repeats")
+		r, err := shpInts(in[1].Value, "Tile repeats")
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (k *tileKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*t
 			idx[j] = j % d
 		}
 		var err error
-		if gr, err = accumulateAxis(gr, i, d, idx); err != nil {
+		if gr, err = shpAccumulate(gr, i, d, idx); err != nil {
 			return nil, err
 		}
 	}

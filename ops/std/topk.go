@@ -44,7 +44,7 @@ func (k *topKKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	x := in[0]
 	kk := k.attrK
 	if !k.attr {
-		v, err := intsOf(in[1], "TopK k")
+		v, err := shpInts(in[1], "TopK k")
 		if err != nil {
 			return nil, err
 		}
@@ -109,8 +109,8 @@ type topKGeom struct {
 	largest            bool
 }
 
-// isNaN reports whether v is a floating-point NaN.
-func isNaN[T tensor.Number](v T) bool { return v != v }
+// topkIsNaN reports whether v is a floating-point NaN.
+func topkIsNaN[T tensor.Number](v T) bool { return v != v }
 
 func topKT[T tensor.Number](x *tensor.Tensor, shape []int, g topKGeom) ([]*tensor.Tensor, error) {
 	vals := tensor.Make[T](shape...)
@@ -121,7 +121,7 @@ func topKT[T tensor.Number](x *tensor.Tensor, shape []int, g topKGeom) ([]*tenso
 	order := func(p, q int) int {
 		a, b := line[p], line[q]
 		var c int
-		switch an, bn := isNaN(a), isNaN(b); {
+		switch an, bn := topkIsNaN(a), topkIsNaN(b); {
 		case an && bn:
 			c = 0
 		case an:

@@ -50,7 +50,7 @@ func (k *transposeKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*t
 	if err != nil {
 		return nil, err
 	}
-	return []*tensor.Tensor{transposeTensor(in[0], p)}, nil
+	return []*tensor.Tensor{shpTranspose(in[0], p)}, nil
 }
 
 // InferShapes permutes the input's dims.
@@ -83,5 +83,5 @@ func (k *transposeKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g
 	for i, a := range p {
 		inv[a] = i
 	}
-	return []*tensor.Tensor{transposeTensor(g[0], inv)}, nil
+	return []*tensor.Tensor{shpTranspose(g[0], inv)}, nil
 }

@@ -17,14 +17,14 @@ func BenchmarkTranspose2D(b *testing.B) {
 		b.Run(fmt.Sprintf("n%d/tiled", n), func(b *testing.B) {
 			b.SetBytes(int64(4 * n * n))
 			for i := 0; i < b.N; i++ {
-				transposeTensor(x, []int{1, 0})
+				shpTranspose(x, []int{1, 0})
 			}
 		})
 		b.Run(fmt.Sprintf("n%d/gather", n), func(b *testing.B) {
 			b.SetBytes(int64(4 * n * n))
-			maps := [][]int{affineMap(n, 0, 1, 1), affineMap(n, 0, 1, n)}
+			maps := [][]int{shpAffine(n, 0, 1, 1), shpAffine(n, 0, 1, n)}
 			for i := 0; i < b.N; i++ {
-				if _, err := gatherTensor(x, []int{n, n}, maps, nil); err != nil {
+				if _, err := shpGather(x, []int{n, n}, maps, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -26,7 +26,7 @@ func (k *triluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 		return nil, errShape("Trilu needs rank >= 2, got %v", x.Shape())
 	}
 	var diag int64
-	if v, ok, err := optInts(in, 1, "Trilu k"); err != nil {
+	if v, ok, err := shpOptInts(in, 1, "Trilu k"); err != nil {
 		return nil, err
 	} else if ok {
 		if len(v) != 1 {
@@ -42,7 +42,7 @@ func (k *triluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 	if err != nil {
 		return nil, err
 	}
-	kt := mustKit(x)
+	kt := shpMustKit(x)
 	mats := x.Len() / max(n*m, 1)
 	if n*m == 0 {
 		mats = 0

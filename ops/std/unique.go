@@ -58,12 +58,12 @@ func (k *uniqueKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		} else {
 			rest = tensor.NumElements(append(append([]int{}, x.Shape()[:a]...), x.Shape()[a+1:]...))
 		}
-		if rows, err = transposeTensor(x, perm).Reshape(d, rest); err != nil {
+		if rows, err = shpTranspose(x, perm).Reshape(d, rest); err != nil {
 			return nil, err
 		}
 	}
 	d, rest := rows.Dim(0), rows.Dim(1)
-	kt, raw := mustKit(rows), rows.Raw()
+	kt, raw := shpMustKit(rows), rows.Raw()
 	cmpRows := func(p, q int) int {
 		for j := 0; j < rest; j++ {
 			if c := kt.compare(raw, p*rest+j, raw, q*rest+j); c != 0 {
@@ -117,7 +117,7 @@ func (k *uniqueKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		inv[r] = int64(rank[group[r]])
 	}
 	// Y: the selected rows, moved back into place.
-	yRows, err := gatherTensor(rows, []int{n, rest}, [][]int{scaleInts(sel, rest), affineMap(rest, 0, 1, 1)}, nil)
+	yRows, err := shpGather(rows, []int{n, rest}, [][]int{uniqueScale(sel, rest), shpAffine(rest, 0, 1, 1)}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (k *uniqueKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 					perm[i] = i
 				}
 			}
-			y = transposeTensor(m, perm)
+			y = shpTranspose(m, perm)
 		}
 	}
 	if err != nil {
@@ -158,8 +158,8 @@ func (k *uniqueKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	}[:k.nout], nil
 }
 
-// scaleInts returns v[i]*s.
-func scaleInts(v []int, s int) []int {
+// uniqueScale returns v[i]*s.
+func uniqueScale(v []int, s int) []int {
 	out := make([]int, len(v))
 	for i, x := range v {
 		out[i] = x * s

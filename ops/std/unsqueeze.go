@@ -37,13 +37,13 @@ func (k *unsqueezeKernel) axes(in []*tensor.Tensor) ([]int64, error) {
 	if k.fromAttr {
 		return k.attrAxes, nil
 	}
-	return intsOf(in[1], "Unsqueeze axes")
+	return shpInts(in[1], "Unsqueeze axes")
 }
 
 // unsqueezeDims inserts 1s at the (output-indexed) axes.
 func unsqueezeDims(shape []int, axes []int64) ([]int, error) {
 	rank := len(shape) + len(axes)
-	ax, err := normAxes(axes, rank)
+	ax, err := shpNormAxes(axes, rank)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (k *unsqueezeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error)
 		if in[1].Value == nil {
 			return []runtime.Fact{out}, nil
 		}
-		v, err := intsOf(in[1].Value, "Unsqueeze axes")
+		v, err := shpInts(in[1].Value, "Unsqueeze axes")
 		if err != nil {
 			return nil, err
 		}
@@ -103,5 +103,5 @@ func (k *unsqueezeKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error)
 
 // Backward reshapes the gradient back to the input's shape.
 func (k *unsqueezeKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	return reshapeGrad(f, g)
+	return shpReshapeGrad(f, g)
 }
