@@ -82,7 +82,6 @@ func (k *oneHotKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 		}
 	}
 	inner := tensor.NumElements(ind.Shape()[a:])
-	var pos []int
 	for p := 0; p < ind.Len(); p++ {
 		var j int64
 		if idx != nil {
@@ -104,10 +103,7 @@ func (k *oneHotKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 			continue
 		}
 		o, i := p/inner, p%inner
-		pos = append(pos, (o*depth+int(j))*inner+i)
-	}
-	for _, p := range pos {
-		kt.copyN(out.Raw(), p, vals.Raw(), 1, 1)
+		kt.copyN(out.Raw(), (o*depth+int(j))*inner+i, vals.Raw(), 1, 1)
 	}
 	return []*tensor.Tensor{out}, nil
 }
