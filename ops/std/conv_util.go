@@ -365,7 +365,7 @@ func convAddBias[T tensor.Number](y, b []T, n, m, positions int) {
 	})
 }
 
-// convSumBias is the gradient of addBias: g summed over batch and positions.
+// convSumBias is the gradient of convAddBias: g summed over batch and positions.
 func convSumBias[T tensor.Float](g []T, n, m, positions int) []T {
 	out := make([]T, m)
 	for i := 0; i < n*m; i++ {

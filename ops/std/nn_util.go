@@ -26,7 +26,7 @@ func nnGemm[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, ld
 	}
 }
 
-// nnGemmStrided is the batched form of gemmT: product i reads A at
+// nnGemmStrided is the batched form of nnGemm: product i reads A at
 // a[i*sa:], B at b[i*sb:] and writes C at c[i*sc:] (a stride of 0 reuses
 // the operand).
 func nnGemmStrided[T tensor.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, sa int, b []T, ldb, sb int, beta T, c []T, ldc, sc int, batch int) {
@@ -86,7 +86,7 @@ var (
 )
 
 // nnGetScratch returns a pooled slice of at least n elements (contents
-// undefined). Return it with putScratch.
+// undefined). Return it with nnPutScratch.
 func nnGetScratch[T float32 | float64 | int32](n int) *[]T {
 	var p *sync.Pool
 	var z T
