@@ -39,6 +39,9 @@ type Options struct {
 	MaxTensorBytes int64
 	// NoFold disables constant folding.
 	NoFold bool
+	// NoFuse disables operator fusion (see Fuser) in the plan that
+	// inference runs use.
+	NoFuse bool
 	// Variables names initializers that are not constants: they are never
 	// folded and each run may override them by passing an input of the same
 	// name (the initializer is the default). Training compiles its
@@ -53,7 +56,8 @@ const defaultMaxTensorBytes = 4 << 30
 // Model is a compiled graph: an immutable execution plan. It is safe for
 // concurrent use by many goroutines; each Run keeps its own values.
 type Model struct {
-	plan *plan
+	plan *plan // as written: training runs and Differentiate use it
+	fast *plan // fused for inference runs; plan itself when nothing fuses
 	opts Options
 }
 
@@ -182,7 +186,13 @@ func Compile(g *Graph, reg *Registry, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Model{plan: p, opts: opts}, nil
+	fast := p
+	if !opts.NoFuse {
+		if fast, err = c.fused(p); err != nil {
+			return nil, err
+		}
+	}
+	return &Model{plan: p, fast: fast, opts: opts}, nil
 }
 
 func (c *compiler) compileSubgraph(g *Graph, parent *scope, owner *Node) (*Subgraph, error) {

@@ -29,7 +29,10 @@ func (m *Model) Run(ctx context.Context, inputs map[string]*tensor.Tensor) (map[
 
 // RunWith is Run with options.
 func (m *Model) RunWith(ctx context.Context, inputs map[string]*tensor.Tensor, opts RunOptions) (map[string]*tensor.Tensor, error) {
-	p := m.plan
+	p := m.fast
+	if opts.Training {
+		p = m.plan
+	}
 	vals, err := p.bindInputs(inputs)
 	if err != nil {
 		return nil, err
@@ -205,8 +208,9 @@ func (m *Model) Outputs() []ValueInfo {
 // Graph returns the graph the model was compiled from.
 func (m *Model) Graph() *Graph { return m.plan.graph }
 
-// NumSteps returns how many kernels a run executes (after folding).
-func (m *Model) NumSteps() int { return len(m.plan.steps) }
+// NumSteps returns how many kernels an inference run executes (after
+// folding and fusion).
+func (m *Model) NumSteps() int { return len(m.fast.steps) }
 
 // Fact returns what compile time inferred about a value of the top-level
 // graph.

@@ -233,3 +233,50 @@ func (kn *kernel[T]) parallel(transA, transB bool, m, n, k int, alpha T, a []T, 
 	helpers.run(t, workers)
 	kn.pool.Put(ws)
 }
+
+// ForEach calls fn(i) for every i in [0, n) on the calling goroutine and up
+// to GOMAXPROCS-1 of the package's persistent helpers, which claim indices
+// one at a time, and returns when every call has returned. It suits a few
+// to a few hundred chunks of work of at least tens of microseconds each
+// (the tiles of a convolution): the helpers are already running or spinning
+// after earlier products, so no goroutine is started or woken per call in
+// steady state. A panic in fn is re-raised in the caller once the others
+// have finished. fn must not call ForEach itself (a nested call runs
+// serially).
+func ForEach(n int, fn func(i int)) {
+	if n <= 0 {
+		return
+	}
+	t := &forTask{n: n, fn: fn}
+	workers := min(maxWorkers(), n)
+	if workers <= 1 {
+		t.work()
+	} else {
+		helpers.run(t, workers)
+	}
+	if p := t.panicked.Load(); p != nil {
+		panic(*p)
+	}
+}
+
+type forTask struct {
+	n        int
+	fn       func(int)
+	p        phase
+	panicked atomic.Pointer[any]
+}
+
+func (t *forTask) work() {
+	defer func() {
+		if r := recover(); r != nil {
+			t.panicked.CompareAndSwap(nil, &r)
+		}
+	}()
+	for {
+		i, ok := t.p.claim(t.n)
+		if !ok {
+			return
+		}
+		t.fn(i)
+	}
+}

@@ -1,6 +1,7 @@
 package std
 
 import (
+	"github.com/optnet-go/optnet/internal/gemm"
 	"github.com/optnet-go/optnet/internal/parallel"
 	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
@@ -23,9 +24,13 @@ func init() {
 type convKernel struct {
 	attrs convWindowAttrs
 	group int
+	// What Build and fusion (conv_fused.go) prepared; zero for a plain
+	// convolution whose weights are not constant.
+	fx *convFixed
 }
 
-func buildConv(b *runtime.BuildContext) (runtime.Kernel, error) {
+// buildConvAttrs reads the attributes every convolution-like op shares.
+func buildConvAttrs(b *runtime.BuildContext) (*convKernel, error) {
 	a, err := readConvWindowAttrs(b)
 	if err != nil {
 		return nil, err
@@ -35,6 +40,15 @@ func buildConv(b *runtime.BuildContext) (runtime.Kernel, error) {
 		return nil, b.Errorf("group %d must be positive", g)
 	}
 	return &convKernel{attrs: a, group: int(g)}, b.Err()
+}
+
+func buildConv(b *runtime.BuildContext) (runtime.Kernel, error) {
+	k, err := buildConvAttrs(b)
+	if err != nil {
+		return nil, err
+	}
+	k.fx = newConvFixed(b.NumInputs(), b.Const(1), b.Const(2), b.HasInput(2), k.group)
+	return k, nil
 }
 
 // convPlan is one convolution's sizes.
@@ -73,19 +87,25 @@ func (p *convPlan) outShape() []int {
 }
 
 func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	var b *tensor.Tensor
-	if len(in) > 2 {
-		b = in[2]
-	}
-	if err := sameDTypes(in); err != nil {
-		return nil, err
-	}
-	dt := in[0].DType()
-	w, err := nnWiden(in[0], in[1], b)
+	fx := k.fx
+	x := in[0]
+	wt, b, p32, p64, err := fx.weights(in)
 	if err != nil {
 		return nil, err
 	}
-	x, wt, b := w[0], w[1], w[2]
+	var res *tensor.Tensor
+	if fx.ep.res >= 0 {
+		res = in[fx.ep.res]
+	}
+	if err := sameDTypes([]*tensor.Tensor{x, wt, b, res}); err != nil {
+		return nil, err
+	}
+	dt := x.DType()
+	w, err := nnWiden(x, wt, b, res)
+	if err != nil {
+		return nil, err
+	}
+	x, wt, b, res = w[0], w[1], w[2], w[3]
 	var bs []int
 	if b != nil {
 		bs = b.Shape()
@@ -94,19 +114,37 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	if err != nil {
 		return nil, err
 	}
+	if res != nil && !tensor.SameShape(res.Shape(), p.outShape()) {
+		return nil, errShape("Conv output %v and the summand %v fused with it differ", p.outShape(), res.Shape())
+	}
 	y, err := rc.Alloc(x.DType(), p.outShape()...)
 	if err != nil {
 		return nil, err
 	}
 	switch x.DType() {
 	case tensor.Float32:
-		err = convForward(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), nnOptData[float32](b), tensor.Data[float32](y))
+		err = convRun(rc, k, p, x, wt, b, res, y, p32)
 	case tensor.Float64:
-		err = convForward(rc, p, tensor.Data[float64](x), tensor.Data[float64](wt), nnOptData[float64](b), tensor.Data[float64](y))
+		err = convRun(rc, k, p, x, wt, b, res, y, p64)
 	default:
 		return nil, errDType("Conv does not support %v", dt)
 	}
 	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+}
+
+// convRun computes y = act(conv(x, w) + b + res) with the packed weights
+// when there are some, else with convForward and a separate epilogue pass.
+func convRun[T float32 | float64](rc *runtime.RunContext, k *convKernel, p *convPlan, x, wt, b, res, y *tensor.Tensor, packed []*gemm.PackedA[T]) error {
+	yd := tensor.Data[T](y)
+	bd, rd := nnOptData[T](b), nnOptData[T](res)
+	if packed != nil && !convIsDepthwise(p) {
+		return convPackedForward(rc, k.fx, p, tensor.Data[T](x), packed, bd, rd, yd)
+	}
+	if err := convForward(rc, p, tensor.Data[T](x), tensor.Data[T](wt), nil, yd); err != nil {
+		return err
+	}
+	convEpilogueAll(yd, bd, rd, k.fx.ep, p.n, p.m, p.win.outSize)
+	return nil
 }
 
 // nnOptData returns the storage of an optional tensor (nil when absent).
@@ -130,7 +168,7 @@ func convForward[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, b, y
 	switch {
 	case P == 0 || p.n == 0 || p.m == 0 || ckk == 0:
 		// Nothing to sum: the output is the bias alone.
-	case p.cg == 1 && p.g > 1 && p.mg <= 4 && K < 64:
+	case convIsDepthwise(p):
 		// Depthwise (one input channel per group): direct loops.
 		segs := win.allSegments(0, P)
 		step := win.s[len(win.s)-1]

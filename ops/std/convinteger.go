@@ -18,11 +18,11 @@ func init() {
 type convIntegerKernel struct{ conv *convKernel }
 
 func buildConvInteger(b *runtime.BuildContext) (runtime.Kernel, error) {
-	k, err := buildConv(b)
+	k, err := buildConvAttrs(b)
 	if err != nil {
 		return nil, err
 	}
-	return &convIntegerKernel{conv: k.(*convKernel)}, nil
+	return &convIntegerKernel{conv: k}, nil
 }
 
 func (k *convIntegerKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {

@@ -18,11 +18,11 @@ func init() {
 type qlinearConvKernel struct{ conv *convKernel }
 
 func buildQLinearConv(b *runtime.BuildContext) (runtime.Kernel, error) {
-	k, err := buildConv(b)
+	k, err := buildConvAttrs(b)
 	if err != nil {
 		return nil, err
 	}
-	return &qlinearConvKernel{conv: k.(*convKernel)}, nil
+	return &qlinearConvKernel{conv: k}, nil
 }
 
 func (k *qlinearConvKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {

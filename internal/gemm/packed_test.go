@@ -1,0 +1,121 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestPackedAMulCols checks MulCols against the reference product for
+// every row range split and column widths around the panel width, with B
+// supplied by PackB (a matrix) and by PackRow (row by row), overwriting and
+// accumulating into C.
+func TestPackedAMulCols(t *testing.T) {
+	testPackedA(t, kernels32(), PackA32)
+	testPackedA(t, kernels64(), PackA64)
+}
+
+func testPackedA[T float32 | float64](t *testing.T, ks []*kernel[T], pack func(bool, int, int, []T, int) *PackedA[T]) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, kn := range ks {
+		for _, sz := range [][3]int{{1, 1, 1}, {5, 7, 3}, {12, 32, 256}, {13, 33, 257}, {40, 70, 600}, {64, 100, 576}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, transA := range []bool{false, true} {
+				lda := k + 3
+				a := randSlice[T](r, m*lda)
+				if transA {
+					lda = m + 2
+					a = randSlice[T](r, k*lda)
+				}
+				b := randSlice[T](r, k*n)
+				p := newPackedA(kn, transA, m, k, a, lda)
+				want, mag := refGemm(transA, false, m, n, k, 1, a, lda, b, n, 0, nil, n)
+				// Rows in blocks of one or two micro-panels, and all at once.
+				for _, rows := range []int{kn.mr, 2 * kn.mr, m} {
+					for _, byRow := range []bool{false, true} {
+						for _, acc := range []bool{false, true} {
+							ldc := n + 1
+							c := make([]T, m*ldc)
+							if acc {
+								for i := range c {
+									c[i] = 1
+								}
+							} else {
+								for i := range c {
+									c[i] = T(math.NaN())
+								}
+							}
+							buf := make([]T, p.BSize(n))
+							fill := func(dst []T, p0, kb int) { p.PackB(dst, b, n, p0, kb, 0, n) }
+							if byRow {
+								fill = func(dst []T, p0, kb int) {
+									for i := range kb {
+										p.PackRow(dst, kb, i, b[(p0+i)*n:(p0+i+1)*n])
+									}
+								}
+							}
+							for r0 := 0; r0 < m; r0 += rows {
+								r1 := min(m, r0+rows)
+								p.MulCols(r0, r1, n, fill, buf, c[r0*ldc:], ldc, acc)
+							}
+							tol := 4 * float64(k+2) * eps[T]()
+							for i := range m {
+								for j := range n {
+									w := want[i*n+j]
+									if acc {
+										w++
+									}
+									if got := float64(c[i*ldc+j]); !(math.Abs(got-w) <= tol*(mag[i*n+j]+1)) {
+										t.Fatalf("%s %v tA=%v rows=%d byRow=%v acc=%v: C[%d,%d] = %g, want %g", kn.name, sz, transA, rows, byRow, acc, i, j, got, w)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestForEach(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 17, 1000} {
+		seen := make([]atomic.Int32, n)
+		ForEach(n, func(i int) { seen[i].Add(1) })
+		for i := range seen {
+			if seen[i].Load() != 1 {
+				t.Fatalf("n=%d: index %d ran %d times", n, i, seen[i].Load())
+			}
+		}
+	}
+	// Concurrent callers share the helpers (or run alone) and all finish.
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ForEach(100, func(i int) { total.Add(int64(i)) })
+		}()
+	}
+	wg.Wait()
+	if total.Load() != 8*4950 {
+		t.Fatalf("total %d", total.Load())
+	}
+	// A panic in any chunk reaches the caller.
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("recovered %v, want boom", r)
+			}
+		}()
+		ForEach(64, func(i int) {
+			if i == 40 {
+				panic("boom")
+			}
+		})
+		t.Fatal("no panic")
+	}()
+}
