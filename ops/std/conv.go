@@ -140,6 +140,9 @@ func convRun[T float32 | float64](rc *runtime.RunContext, k *convKernel, p *conv
 	if packed != nil && !convIsDepthwise(p) {
 		return convPackedForward(rc, k.fx, p, tensor.Data[T](x), packed, bd, rd, yd)
 	}
+	if y32, ok := any(yd).([]float32); ok && convDepthwise3x3OK(p) {
+		return convDepthwise3x3(rc, p, tensor.Data[float32](x), tensor.Data[float32](wt), any(bd).([]float32), any(rd).([]float32), k.fx.ep, y32)
+	}
 	if err := convForward(rc, p, tensor.Data[T](x), tensor.Data[T](wt), nil, yd); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/optnet-go/optnet/internal/gemm"
 	"github.com/optnet-go/optnet/internal/parallel"
+	"github.com/optnet-go/optnet/internal/vecf32"
 	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
@@ -288,6 +289,19 @@ func convIsDepthwise(p *convPlan) bool {
 // convEpilogueRow finishes one row of output positions of one channel:
 // row = clamp((row + b) + res).
 func convEpilogueRow[T float32 | float64](row []T, b T, res []T, ep convEpilogue) {
+	if r32, ok := any(row).([]float32); ok {
+		lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+		if ep.clamp {
+			lo, hi = float32(ep.lo), float32(ep.hi)
+		}
+		switch {
+		case res != nil:
+			vecf32.BiasAddClamp(r32, any(res).([]float32), float32(b), lo, hi)
+		case ep.clamp || b != 0:
+			vecf32.BiasClamp(r32, float32(b), lo, hi)
+		}
+		return
+	}
 	lo, hi := T(ep.lo), T(ep.hi)
 	switch {
 	case res == nil && !ep.clamp:
@@ -362,13 +376,18 @@ func (fx *convFixed) geometry(p *convPlan, mr, nr int) *convGeo {
 	}
 	P := p.win.outSize
 	g := &convGeo{n: p.n, c: p.c, in: p.win.in, p: p, pointwise: p.win.isPointwise()}
+	workers := parallel.Workers()
 	tiles := max(1, (P+convTileTarget-1)/convTileTarget)
+	if tiles > 1 && p.n*p.g == 1 {
+		tiles = roundUpInt(tiles, workers) // share the tiles out evenly
+	}
 	g.nb = min(P, roundUpInt((P+tiles-1)/tiles, nr))
 	g.tiles = (P + g.nb - 1) / g.nb
-	// Split the rows too when there are too few tiles to share out.
+	// Split the rows when there are fewer tiles than workers. Each block
+	// of rows fills the packed columns again, so split no further.
 	g.rows, g.rblk = p.mg, 1
-	if chunks, want := p.n*p.g*g.tiles, 4*parallel.Workers(); chunks < want && p.mg > 2*mr {
-		blocks := min((want+chunks-1)/chunks, p.mg/(2*mr))
+	if chunks := p.n * p.g * g.tiles; chunks < workers && p.mg >= 2*mr {
+		blocks := min((workers+chunks-1)/chunks, p.mg/mr)
 		g.rows = roundUpInt((p.mg+blocks-1)/blocks, mr)
 		g.rblk = (p.mg + g.rows - 1) / g.rows
 	}
@@ -462,6 +481,10 @@ func im2colRow[T any](segs []convSegment, xc []T, step int, row []T) {
 		case sg.src < 0:
 			for i := range d {
 				d[i] = zero
+			}
+		case step == 1 && len(d) <= 16:
+			for i, v := range xc[sg.src : sg.src+len(d)] {
+				d[i] = v
 			}
 		case step == 1:
 			copy(d, xc[sg.src:sg.src+sg.n])

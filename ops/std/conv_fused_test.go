@@ -338,3 +338,29 @@ func TestFoldBatchNormValues(t *testing.T) {
 		}
 	}
 }
+
+// TestConvDepthwise3x3 covers the vector depthwise kernel's geometries
+// (strides 1 and 2, symmetric and asymmetric padding, widths around the
+// 16-element vector blocks, several images) against the definition.
+func TestConvDepthwise3x3(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, s := range []int{1, 2} {
+		for _, pads := range [][4]int{{1, 1, 1, 1}, {0, 0, 0, 0}, {1, 0, 2, 1}, {2, 2, 0, 1}} {
+			for _, hw := range [][2]int{{3, 3}, {7, 17}, {16, 33}, {5, 40}} {
+				c := convCase{x: []int{2, 5, hw[0], hw[1]}, w: []int{5, 1, 3, 3}, bias: true, strides: []int{s, s}, dils: []int{1, 1},
+					padBegin: []int{pads[0], pads[1]}, padEnd: []int{pads[2], pads[3]}, group: 5}
+				in := toF32s(c.inputs(rng))
+				p, err := planConv(&convWindowAttrs{strides: c.strides, pads: []int{pads[0], pads[1], pads[2], pads[3]}}, 5, c.x, c.w, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !convDepthwise3x3OK(p) {
+					t.Fatalf("%v: not on the vector path", c)
+				}
+				got := runOp(t, "Conv", 11, c.attrs(), 1, in...)[0]
+				want := refConv(in[0], in[1], in[2], c.strides, c.dils, c.padBegin, c.padEnd, c.group)
+				assertClose(t, got, want, 1e-5, 1e-5)
+			}
+		}
+	}
+}

@@ -60,6 +60,10 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 	}
 	switch x.DType() {
 	case tensor.Float32:
+		if arg == nil && len(g.win.in) == 2 {
+			err = maxPool2DF32(rc, g, tensor.Data[float32](x), tensor.Data[float32](y), float32(math.Inf(-1)))
+			break
+		}
 		err = maxPoolRun(rc, g, tensor.Data[float32](x), tensor.Data[float32](y), arg, float32(math.Inf(-1)))
 	case tensor.Float64:
 		err = maxPoolRun(rc, g, tensor.Data[float64](x), tensor.Data[float64](y), arg, math.Inf(-1))

@@ -51,3 +51,36 @@ func TestMaxPoolIntegersAndStorageOrder(t *testing.T) {
 		t.Fatalf("NaN should propagate: %v", yn)
 	}
 }
+
+// TestMaxPool2DWide runs float32 2-D pools on planes wider than the vector
+// blocks of the fast path (padding, ceil mode, dilation, a NaN) against
+// the reference and (with a NaN, which wins) the float64 kernel.
+func TestMaxPool2DWide(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	cases := []poolCase{
+		{x: []int{2, 3, 37, 41}, k: []int{3, 3}, s: []int{2, 2}, out: []int{18, 20}, ceil: true},
+		{x: []int{1, 4, 20, 35}, k: []int{3, 3}, s: []int{2, 2}, pb: []int{1, 1}, pe: []int{1, 1}, out: []int{10, 18}},
+		{x: []int{1, 2, 19, 33}, k: []int{2, 3}, s: []int{1, 2}, d: []int{2, 1}, out: []int{17, 16}},
+	}
+	for _, c := range cases {
+		x := nnCast(randF64(rng, -1, 1, c.x...), tensor.Float32)
+		want, _ := refPool(nnCast(x, tensor.Float64), c, "max")
+		assertClose(t, runOp(t, "MaxPool", 12, c.attrs(), 1, x)[0], want, 0, 0)
+		tensor.Data[float32](x)[40] = float32(math.NaN())
+		want = runOp(t, "MaxPool", 12, c.attrs(), 1, nnCast(x, tensor.Float64))[0]
+		got := runOp(t, "MaxPool", 12, c.attrs(), 1, x)[0]
+		gd, wd := tensor.Data[float32](got), tensor.Data[float64](want)
+		nans := 0
+		for i := range wd {
+			if math.IsNaN(wd[i]) {
+				nans++
+			}
+			if math.IsNaN(wd[i]) != math.IsNaN(float64(gd[i])) || !math.IsNaN(wd[i]) && float64(gd[i]) != wd[i] {
+				t.Fatalf("%v: y[%d] = %v, want %v", c.x, i, gd[i], wd[i])
+			}
+		}
+		if nans == 0 {
+			t.Fatalf("%v: the NaN reached no output", c.x)
+		}
+	}
+}
