@@ -98,6 +98,10 @@ func (kn *kernel[T]) gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda 
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	if m == 1 {
+		gemv(transA, transB, n, k, alpha, a, lda, b, ldb, beta, c, workers)
+		return
+	}
 	if kn.narrow != nil && n <= kn.narrow.nr {
 		kn = kn.narrow
 	}

@@ -119,3 +119,20 @@ func TestForEach(t *testing.T) {
 		t.Fatal("no panic")
 	}()
 }
+
+// TestGemv covers single-row products large enough to be split across
+// goroutines, every transpose combination and scalar.
+func TestGemv(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tA := range []bool{false, true} {
+		for _, tB := range []bool{false, true} {
+			for _, sc := range [][2]float64{{1, 0}, {-0.5, 2}} {
+				for _, nk := range [][2]int{{1000, 300}, {77, 33}, {65, 4100}} {
+					tc := gemmCase{transA: tA, transB: tB, m: 1, n: nk[0], k: nk[1], alpha: sc[0], beta: sc[1], padA: 3, padB: 1, padC: 2}
+					runCase(t, r, "Sgemm", tc, Sgemm)
+					runCase(t, r, "Dgemm", tc, Dgemm)
+				}
+			}
+		}
+	}
+}
