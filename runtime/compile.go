@@ -56,9 +56,10 @@ const defaultMaxTensorBytes = 4 << 30
 // Model is a compiled graph: an immutable execution plan. It is safe for
 // concurrent use by many goroutines; each Run keeps its own values.
 type Model struct {
-	plan *plan // as written: training runs and Differentiate use it
-	fast *plan // fused for inference runs; plan itself when nothing fuses
-	opts Options
+	plan    *plan // as written: training runs and Differentiate use it
+	fast    *plan // fused for inference runs; plan itself when nothing fuses
+	opts    Options
+	buffers *bufferPool // storage recycled by inference runs (see Buffer)
 }
 
 // plan is a compiled graph or subgraph.
@@ -192,7 +193,7 @@ func Compile(g *Graph, reg *Registry, opts Options) (*Model, error) {
 			return nil, err
 		}
 	}
-	return &Model{plan: p, fast: fast, opts: opts}, nil
+	return &Model{plan: p, fast: fast, opts: opts, buffers: new(bufferPool)}, nil
 }
 
 func (c *compiler) compileSubgraph(g *Graph, parent *scope, owner *Node) (*Subgraph, error) {

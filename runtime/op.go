@@ -104,6 +104,7 @@ type RunContext struct {
 	rng      *rand.Rand
 	limit    int64 // max bytes for one tensor allocated through Alloc
 	saved    *any  // where Save writes for the current node; nil when not recording
+	arena    *arena // recycled buffers of an inference run; nil otherwise
 }
 
 // Context returns the run's context. Long kernels should check it.

@@ -39,6 +39,9 @@ func (m *Model) RunWith(ctx context.Context, inputs map[string]*tensor.Tensor, o
 	}
 	rc := newRunContext(ctx, p.limit, opts.Seed)
 	rc.training = opts.Training
+	if !opts.Training {
+		rc.arena = &arena{pool: m.buffers, plan: p}
+	}
 	if err := p.exec(rc, vals); err != nil {
 		return nil, err
 	}
@@ -112,8 +115,14 @@ func checkInput(vi ValueInfo, t *tensor.Tensor) error {
 	return nil
 }
 
-// exec runs the plan's steps over vals.
+// exec runs the plan's steps over vals. When p is the plan of the run's
+// arena, values are counted against the recycled buffers they use, and a
+// buffer goes back to the pool when its last value is released.
 func (p *plan) exec(rc *RunContext, vals []*tensor.Tensor) error {
+	ar := rc.arena
+	if ar != nil && ar.plan != p {
+		ar = nil // a subgraph: its values are not tracked
+	}
 	for i := range p.steps {
 		if err := rc.ctx.Err(); err != nil {
 			return err
@@ -132,9 +141,15 @@ func (p *plan) exec(rc *RunContext, vals []*tensor.Tensor) error {
 		for j, s := range st.out {
 			if s >= 0 {
 				vals[s] = out[j]
+				if ar != nil {
+					ar.hold(out[j])
+				}
 			}
 		}
 		for _, s := range st.free {
+			if ar != nil {
+				ar.release(vals[s])
+			}
 			vals[s] = nil
 		}
 	}

@@ -71,7 +71,13 @@ func (k *concatKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tens
 	if err != nil {
 		return nil, err
 	}
-	return out1(shpConcat(in, shape, a))
+	// Every element is written: the output may be recycled storage.
+	out, err := rc.Buffer(in[0].DType(), shape...)
+	if err != nil {
+		return nil, err
+	}
+	shpConcatInto(out, in, shape, a)
+	return []*tensor.Tensor{out}, nil
 }
 
 // shpConcat joins ts (already checked) into a tensor of shape along a.
@@ -80,6 +86,13 @@ func shpConcat(ts []*tensor.Tensor, shape []int, a int) (*tensor.Tensor, error) 
 	if err != nil {
 		return nil, err
 	}
+	shpConcatInto(out, ts, shape, a)
+	return out, nil
+}
+
+// shpConcatInto writes the concatenation of ts along a into out, which has
+// the joined shape.
+func shpConcatInto(out *tensor.Tensor, ts []*tensor.Tensor, shape []int, a int) {
 	outer := 1
 	for _, d := range shape[:a] {
 		outer *= d
@@ -98,7 +111,6 @@ func shpConcat(ts []*tensor.Tensor, shape []int, a int) (*tensor.Tensor, error) 
 		}
 		off += n
 	}
-	return out, nil
 }
 
 // InferShapes sums the dims along the axis.

@@ -117,7 +117,15 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	if res != nil && !tensor.SameShape(res.Shape(), p.outShape()) {
 		return nil, errShape("Conv output %v and the summand %v fused with it differ", p.outShape(), res.Shape())
 	}
-	y, err := rc.Alloc(x.DType(), p.outShape()...)
+	// The packed and vector depthwise paths write every output element, so
+	// their output may be recycled storage; the others accumulate into
+	// zeros.
+	var y *tensor.Tensor
+	if (p32 != nil || p64 != nil) && !convIsDepthwise(p) || x.DType() == tensor.Float32 && convDepthwise3x3OK(p) {
+		y, err = rc.Buffer(x.DType(), p.outShape()...)
+	} else {
+		y, err = rc.Alloc(x.DType(), p.outShape()...)
+	}
 	if err != nil {
 		return nil, err
 	}

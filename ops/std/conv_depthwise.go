@@ -8,10 +8,11 @@ import (
 	"github.com/optnet-go/optnet/runtime"
 )
 
-// The float32 3×3 depthwise convolution (MobileNet's), stride 1 or 2: each
-// input plane is copied once into a zero-bordered scratch plane (split into
-// even and odd columns for stride 2), so that every output row is one call
-// of a nine-tap vector kernel that also adds the bias and clamps.
+// The float32 3×3 depthwise convolution (MobileNet's), stride 1 or 2:
+// each input plane is copied once into a zero-bordered scratch plane (for
+// stride 2, split into its even and odd columns), so that every output row
+// is one call of a nine-tap vector kernel over contiguous runs, which also
+// adds the bias and clamps.
 
 // convDepthwise3x3OK reports whether p is a convolution convDepthwise3x3
 // handles.
@@ -36,8 +37,8 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	}
 	s := win.s[0]
 	pt, pl := win.pad[0], win.pad[1]
-	Hp, Wp := (Ho-1)*s+3, (Wo-1)*s+3
-	We, Wd := (Wp+1)/2, Wp/2 // even and odd columns (stride 2)
+	Hp, Wp := (Ho-1)*s+3, (Wo-1)*s+3 // the padded input the windows span
+	We, Wd := (Wp+1)/2, Wp/2         // its even and odd columns (stride 2)
 	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 	if ep.clamp && res == nil {
 		lo, hi = float32(ep.lo), float32(ep.hi)
@@ -47,7 +48,7 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	chunks := (planes + per - 1) / per
 	scratch := Hp * Wp
 	if s == 2 {
-		scratch += Hp * (We + Wd)
+		scratch = Hp * (We + Wd)
 	}
 	gemm.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
@@ -55,16 +56,9 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 		}
 		buf := nnGetScratch[float32](scratch)
 		defer nnPutScratch(buf)
-		pad := (*buf)[:Hp*Wp]
 		for i := ci * per; i < min(planes, (ci+1)*per); i++ {
 			m := i % p.m
 			xc := x[i*H*W : (i+1)*H*W] // channel m of image i/p.m (c == m)
-			// Zero-bordered copy: padded row r, column c holds x[r-pt][c-pl].
-			clear(pad)
-			for r := max(0, pt); r < min(Hp, H+pt); r++ {
-				c0, c1 := pl, min(Wp, W+pl)
-				copy(pad[r*Wp+c0:r*Wp+c1], xc[(r-pt)*W:(r-pt)*W+c1-pl])
-			}
 			var wv [9]float32
 			copy(wv[:], w[m*9:m*9+9])
 			var bv float32
@@ -74,6 +68,19 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 			yc := y[i*P : (i+1)*P]
 			var src [9][]float32
 			if s == 1 {
+				pad := (*buf)[:Hp*Wp]
+				for r := range Hp {
+					pr := pad[r*Wp : (r+1)*Wp]
+					iy := r - pt
+					if iy < 0 || iy >= H {
+						clear(pr)
+						continue
+					}
+					// Padded column c holds x[iy][c-pl].
+					n := copy(pr[min(pl, Wp):], xc[iy*W:(iy+1)*W])
+					clear(pr[:min(pl, Wp)])
+					clear(pr[min(pl, Wp)+n:])
+				}
 				for oy := range Ho {
 					for ky := range 3 {
 						row := pad[(oy+ky)*Wp:]
@@ -82,16 +89,24 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 					vecf32.Tap9(yc[oy*Wo:(oy+1)*Wo], &src, &wv, bv, lo, hi)
 				}
 			} else {
-				ev := (*buf)[Hp*Wp : Hp*Wp+Hp*We]
-				od := (*buf)[Hp*Wp+Hp*We : Hp*Wp+Hp*(We+Wd)]
+				ev := (*buf)[:Hp*We]
+				od := (*buf)[Hp*We : Hp*(We+Wd)]
+				ix0 := pl & 1 // the first input column landing on an even padded column
 				for r := range Hp {
-					row := pad[r*Wp : (r+1)*Wp]
 					e, o := ev[r*We:(r+1)*We], od[r*Wd:(r+1)*Wd]
-					for j := range o {
-						e[j], o[j] = row[2*j], row[2*j+1]
+					clear(e)
+					clear(o)
+					iy := r - pt
+					if iy < 0 || iy >= H {
+						continue
 					}
-					if We > Wd {
-						e[We-1] = row[Wp-1]
+					row := xc[iy*W : (iy+1)*W]
+					// Padded column c = ix+pl goes to e[c/2] or o[c/2].
+					for ix := ix0; ix < W && ix+pl < Wp; ix += 2 {
+						e[(ix+pl)>>1] = row[ix]
+					}
+					for ix := 1 - ix0; ix < W && ix+pl < Wp; ix += 2 {
+						o[(ix+pl)>>1] = row[ix]
 					}
 				}
 				for oy := range Ho {

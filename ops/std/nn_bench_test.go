@@ -122,3 +122,12 @@ func BenchmarkMaxPool3x3(b *testing.B) {
 	attrs := attrsOf(attrInts("kernel_shape", 3, 3), attrInts("strides", 2, 2), attrInts("pads", 1, 1, 1, 1))
 	nnBenchKernel(b, "MaxPool", 12, attrs, 64*56*56*9, x)
 }
+
+// BenchmarkConvDepthwise3x3Stride2 is MobileNetV2's first strided
+// depthwise convolution: 96 channels, 112×112 → 56×56.
+func BenchmarkConvDepthwise3x3Stride2(b *testing.B) {
+	rng := rand.New(rand.NewSource(4))
+	x, w := nnRandF32(rng, -1, 1, 1, 96, 112, 112), nnRandF32(rng, -1, 1, 96, 1, 3, 3)
+	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1), attrInts("strides", 2, 2), attrInt("group", 96))
+	nnBenchKernel(b, "Conv", 11, attrs, 2*96*9*56*56, x, w)
+}
