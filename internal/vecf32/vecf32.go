@@ -36,6 +36,19 @@ func MaxInto(d, s []float32) {
 	}
 }
 
+// Deinterleave splits src into its even- and odd-indexed elements:
+// even[j] = src[2j] for j < ⌈len(src)/2⌉, odd[j] = src[2j+1] for j <
+// ⌊len(src)/2⌋.
+func Deinterleave(even, odd, src []float32) {
+	i := deinterleaveAsm(even, odd, src)
+	for ; i+1 < len(src); i += 2 {
+		even[i/2], odd[i/2] = src[i], src[i+1]
+	}
+	if i < len(src) {
+		even[i/2] = src[i]
+	}
+}
+
 // Tap9 sets d[j] = min(max(b + Σ_t w[t]·s[t][j], lo), hi) for every j <
 // len(d): one output row of a 3×3 convolution of one channel, s holding
 // the nine input rows already offset for each tap. Each s[t] must be at

@@ -20,6 +20,9 @@ func biasAddClampAVX2(x, r *float32, n int, b, lo, hi float32)
 func maxIntoAVX2(d, s *float32, n int)
 
 //go:noescape
+func deinterleaveAVX2(even, odd, src *float32, n int)
+
+//go:noescape
 func tap9AVX2(d *float32, n int, s *[9]unsafe.Pointer, w *[9]float32, b, lo, hi float32)
 
 // The assembly loops return how many elements they did: biasClamp and
@@ -62,5 +65,15 @@ func maxIntoAsm(d, s []float32) int {
 		return 0
 	}
 	maxIntoAVX2(&d[0], &s[0], n)
+	return n
+}
+
+func deinterleaveAsm(even, odd, src []float32) int {
+	n := len(src) &^ 15
+	if !useAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = even[n/2-1], odd[n/2-1]
+	deinterleaveAVX2(&even[0], &odd[0], &src[0], n)
 	return n
 }

@@ -222,3 +222,33 @@ mxloop:
 mxdone:
 	VZEROUPPER
 	RET
+
+// func deinterleaveAVX2(even, odd, src *float32, n int)
+//
+// n (a multiple of 16) source elements; even[j] = src[2j], odd[j] =
+// src[2j+1]. VSHUFPS picks the even (odd) lanes of each 128-bit half of a
+// pair of vectors; VPERMPD puts the four pairs back in order.
+TEXT ·deinterleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ didone
+diloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (DX)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ diloop
+didone:
+	VZEROUPPER
+	RET

@@ -6,3 +6,4 @@ func biasClampAsm(x []float32, b, lo, hi float32) int                           
 func biasAddClampAsm(x, r []float32, b, lo, hi float32) int                      { return 0 }
 func tap9Asm(d []float32, s *[9][]float32, w *[9]float32, b, lo, hi float32) int { return 0 }
 func maxIntoAsm(d, s []float32) int                                              { return 0 }
+func deinterleaveAsm(even, odd, src []float32) int                               { return 0 }

@@ -112,3 +112,26 @@ func TestMaxInto(t *testing.T) {
 		}
 	}
 }
+
+func TestDeinterleave(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for n := range 70 {
+		src := randF32(r, n)
+		even, odd := make([]float32, (n+1)/2+2), make([]float32, n/2+2)
+		even[len(even)-1], odd[len(odd)-1] = 42, 42
+		Deinterleave(even, odd, src)
+		for j := range (n + 1) / 2 {
+			if even[j] != src[2*j] {
+				t.Fatalf("n=%d: even[%d] = %v, want %v", n, j, even[j], src[2*j])
+			}
+		}
+		for j := range n / 2 {
+			if odd[j] != src[2*j+1] {
+				t.Fatalf("n=%d: odd[%d] = %v, want %v", n, j, odd[j], src[2*j+1])
+			}
+		}
+		if even[len(even)-1] != 42 || odd[len(odd)-1] != 42 {
+			t.Fatalf("n=%d: wrote past the halves", n)
+		}
+	}
+}

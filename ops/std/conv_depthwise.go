@@ -91,22 +91,31 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 			} else {
 				ev := (*buf)[:Hp*We]
 				od := (*buf)[Hp*We : Hp*(We+Wd)]
-				ix0 := pl & 1 // the first input column landing on an even padded column
 				for r := range Hp {
 					e, o := ev[r*We:(r+1)*We], od[r*Wd:(r+1)*Wd]
-					clear(e)
-					clear(o)
 					iy := r - pt
 					if iy < 0 || iy >= H {
+						clear(e)
+						clear(o)
 						continue
 					}
-					row := xc[iy*W : (iy+1)*W]
-					// Padded column c = ix+pl goes to e[c/2] or o[c/2].
-					for ix := ix0; ix < W && ix+pl < Wp; ix += 2 {
-						e[(ix+pl)>>1] = row[ix]
-					}
-					for ix := 1 - ix0; ix < W && ix+pl < Wp; ix += 2 {
-						o[(ix+pl)>>1] = row[ix]
+					// Padded column c = ix+pl goes to e[c/2] (c even) or
+					// o[c/2] (c odd); columns past Wp are never read.
+					row := xc[iy*W : iy*W+min(W, Wp-pl)]
+					if pl%2 == 0 {
+						h := pl / 2
+						clear(e[:h])
+						clear(o[:h])
+						vecf32.Deinterleave(e[h:], o[h:], row)
+						clear(e[h+(len(row)+1)/2:])
+						clear(o[h+len(row)/2:])
+					} else {
+						h := pl / 2 // input column 0 is odd padded column pl
+						clear(o[:h])
+						clear(e[:h+1])
+						vecf32.Deinterleave(o[h:], e[h+1:], row)
+						clear(o[h+(len(row)+1)/2:])
+						clear(e[h+1+len(row)/2:])
 					}
 				}
 				for oy := range Ho {
