@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
@@ -159,6 +160,17 @@ func TestFusionPass(t *testing.T) {
 	check(out)
 	if runs.Load() != 3 {
 		t.Fatalf("inference ran %d kernels, want 3", runs.Load())
+	}
+	// The per-step profile sees the fused steps.
+	var types []string
+	_, err = m.RunWith(ctx, in, runtime.RunOptions{StepDone: func(op, node string, d time.Duration) {
+		types = append(types, op+" "+node)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(types) != 3 || types[0] != "Lin+Lin+AddT h+k+y" {
+		t.Fatalf("steps %q", types)
 	}
 	// Training runs and gradients use the graph as written.
 	runs.Store(0)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
@@ -102,9 +103,10 @@ type RunContext struct {
 	ctx      context.Context
 	training bool
 	rng      *rand.Rand
-	limit    int64 // max bytes for one tensor allocated through Alloc
-	saved    *any  // where Save writes for the current node; nil when not recording
+	limit    int64  // max bytes for one tensor allocated through Alloc
+	saved    *any   // where Save writes for the current node; nil when not recording
 	arena    *arena // recycled buffers of an inference run; nil otherwise
+	stepDone func(opType, node string, elapsed time.Duration)
 }
 
 // Context returns the run's context. Long kernels should check it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
@@ -16,6 +17,10 @@ type RunOptions struct {
 	Training bool
 	// Seed seeds the run's random source.
 	Seed uint64
+	// StepDone, when set, is called after each step of the top-level
+	// graph with the step's op type and node name (fused steps join theirs
+	// with "+") and its wall time: a per-op profile.
+	StepDone func(opType, node string, elapsed time.Duration)
 }
 
 // Run executes the model on the named inputs and returns every graph
@@ -39,6 +44,7 @@ func (m *Model) RunWith(ctx context.Context, inputs map[string]*tensor.Tensor, o
 	}
 	rc := newRunContext(ctx, p.limit, opts.Seed)
 	rc.training = opts.Training
+	rc.stepDone = opts.StepDone
 	if !opts.Training {
 		rc.arena = &arena{pool: m.buffers, plan: p}
 	}
@@ -123,6 +129,9 @@ func (p *plan) exec(rc *RunContext, vals []*tensor.Tensor) error {
 	if ar != nil && ar.plan != p {
 		ar = nil // a subgraph: its values are not tracked
 	}
+	done := rc.stepDone
+	rc.stepDone = nil // not for subgraphs
+	defer func() { rc.stepDone = done }()
 	for i := range p.steps {
 		if err := rc.ctx.Err(); err != nil {
 			return err
@@ -134,9 +143,16 @@ func (p *plan) exec(rc *RunContext, vals []*tensor.Tensor) error {
 				in[j] = vals[s]
 			}
 		}
+		var t0 time.Time
+		if done != nil {
+			t0 = time.Now()
+		}
 		out, err := runKernel(rc, st, in)
 		if err != nil {
 			return nodeErr(st.node, in, err)
+		}
+		if done != nil {
+			done(st.node.OpType, st.node.Name, time.Since(t0))
 		}
 		for j, s := range st.out {
 			if s >= 0 {

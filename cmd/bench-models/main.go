@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/optnet-go/optnet"
+	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
@@ -43,6 +44,7 @@ func main() {
 	warmup := flag.Int("warmup", 10, "untimed runs before timing")
 	runs := flag.Int("runs", 50, "timed runs")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	steps := flag.Bool("steps", false, "print the time per op type (steps of the inference plan, fused ones joined by +)")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fail(err)
@@ -58,7 +60,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	for _, name := range flag.Args() {
-		r, y, err := bench(filepath.Join(*models, name), *warmup, *runs)
+		r, y, err := bench(filepath.Join(*models, name), *warmup, *runs, *steps)
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", name, err))
 		}
@@ -78,8 +80,9 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// bench loads base.onnx and times it on base.input.bin.
-func bench(base string, warmup, runs int) (*result, []float32, error) {
+// bench loads base.onnx and times it on base.input.bin; with steps it
+// prints the time per op type of the timed runs.
+func bench(base string, warmup, runs int, steps bool) (*result, []float32, error) {
 	t0 := time.Now()
 	m, err := optnet.Load(base + ".onnx")
 	if err != nil {
@@ -102,8 +105,12 @@ func bench(base string, warmup, runs int) (*result, []float32, error) {
 	feeds := map[string]*tensor.Tensor{in[0].Name: xt}
 	ctx := context.Background()
 	var y *tensor.Tensor
+	var opts runtime.RunOptions
+	perOp := map[string]time.Duration{}
+	perNode := map[string]time.Duration{}
+	count := map[string]int{}
 	run := func() error {
-		outs, err := m.Run(ctx, feeds)
+		outs, err := m.RunWith(ctx, feeds, opts)
 		if err != nil {
 			return err
 		}
@@ -115,6 +122,13 @@ func bench(base string, warmup, runs int) (*result, []float32, error) {
 			return nil, nil, err
 		}
 	}
+	if steps {
+		opts.StepDone = func(op, node string, d time.Duration) {
+			perOp[op] += d
+			perNode[op+" "+node] += d
+			count[op]++
+		}
+	}
 	for range runs {
 		c0 := cpuTime()
 		w0 := time.Now()
@@ -124,10 +138,38 @@ func bench(base string, warmup, runs int) (*result, []float32, error) {
 		r.TimesMS = append(r.TimesMS, float64(time.Since(w0))/1e6)
 		r.CPUMS = append(r.CPUMS, float64(cpuTime()-c0)/1e6)
 	}
+	if steps {
+		printSteps(filepath.Base(base), perOp, perNode, count, runs)
+	}
 	if y.DType() != tensor.Float32 {
 		return nil, nil, fmt.Errorf("output is %v, want float32", y.DType())
 	}
 	return r, tensor.Data[float32](y), nil
+}
+
+// printSteps prints the mean time per run of each op type, largest first,
+// and of the slowest steps.
+func printSteps(name string, perOp, perNode map[string]time.Duration, count map[string]int, runs int) {
+	ops := make([]string, 0, len(perOp))
+	var total time.Duration
+	for op, d := range perOp {
+		ops = append(ops, op)
+		total += d
+	}
+	sort.Slice(ops, func(i, j int) bool { return perOp[ops[i]] > perOp[ops[j]] })
+	fmt.Printf("%s: time per run by op type (sum of steps %.2f ms)\n", name, float64(total)/float64(runs)/1e6)
+	for _, op := range ops {
+		fmt.Printf("  %-28s %4d steps %8.2f ms %5.1f%%\n", op, count[op]/runs, float64(perOp[op])/float64(runs)/1e6, 100*float64(perOp[op])/float64(total))
+	}
+	nodes := make([]string, 0, len(perNode))
+	for n := range perNode {
+		nodes = append(nodes, n)
+	}
+	sort.Slice(nodes, func(i, j int) bool { return perNode[nodes[i]] > perNode[nodes[j]] })
+	fmt.Printf("  slowest steps:\n")
+	for _, n := range nodes[:min(10, len(nodes))] {
+		fmt.Printf("    %-50s %8.3f ms\n", n, float64(perNode[n])/float64(runs)/1e6)
+	}
 }
 
 func readFloats(path string) ([]float32, error) {

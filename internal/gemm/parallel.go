@@ -18,6 +18,12 @@ import (
 // spinTime is how long an idle helper polls for work before parking.
 const spinTime = 200 * time.Microsecond
 
+// waitSpin is how long a caller that has run out of chunks polls for the
+// helpers still working before it blocks. A helper still busy after that
+// has most likely lost its CPU to another process (a loaded machine), and
+// polling would only keep the CPU from the threads that need it.
+const waitSpin = 30 * time.Microsecond
+
 // task is work shared by the participants of a job: work is called once by
 // every goroutine that joins and returns when the task is complete.
 type task interface{ work() }
@@ -27,6 +33,8 @@ type job struct {
 	slots    atomic.Int32 // helpers that may still join
 	active   atomic.Int32 // helpers inside t.work
 	finished atomic.Bool  // the caller is done; no one may join
+	blocked  atomic.Bool  // the caller waits on done
+	done     chan struct{}
 }
 
 func (j *job) join() bool {
@@ -35,10 +43,37 @@ func (j *job) join() bool {
 	}
 	j.active.Add(1)
 	if j.finished.Load() {
-		j.active.Add(-1)
+		j.leave()
 		return false
 	}
 	return true
+}
+
+// leave marks a helper out of t.work, waking a blocked caller when it was
+// the last one.
+func (j *job) leave() {
+	if j.active.Add(-1) == 0 && j.blocked.Load() {
+		select {
+		case j.done <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wait returns once no helper is inside t.work: it polls for waitSpin,
+// then blocks until the last helper leaves.
+func (j *job) wait() {
+	deadline := time.Now().Add(waitSpin)
+	for j.active.Load() != 0 {
+		if time.Now().After(deadline) {
+			j.blocked.Store(true)
+			if j.active.Load() != 0 {
+				<-j.done
+			}
+			return
+		}
+		runtime.Gosched()
+	}
 }
 
 type helperPool struct {
@@ -61,7 +96,7 @@ func (h *helperPool) run(t task, workers int) {
 		return
 	}
 	h.start(n)
-	j := &job{t: t}
+	j := &job{t: t, done: make(chan struct{}, 1)}
 	j.slots.Store(int32(n))
 	if !h.current.CompareAndSwap(nil, j) {
 		t.work()
@@ -76,9 +111,7 @@ func (h *helperPool) run(t task, workers int) {
 	t.work()
 	j.finished.Store(true)
 	h.current.CompareAndSwap(j, nil)
-	for j.active.Load() != 0 {
-		runtime.Gosched()
-	}
+	j.wait()
 }
 
 // start makes sure at least n helpers exist.
@@ -99,7 +132,7 @@ func (h *helperPool) loop() {
 	for {
 		if j := h.current.Load(); j != nil && j.join() {
 			j.t.work()
-			j.active.Add(-1)
+			j.leave()
 			idle = time.Now()
 			continue
 		}
