@@ -16,7 +16,7 @@ import (
 // scripts/bench_models.sh into the git-ignored .bench/models) are used when
 // present; without them these tests and benchmarks skip.
 
-var benchModels = []string{"squeezenet1_1", "mobilenet_v2", "resnet18"}
+var benchModels = []string{"squeezenet1_1", "mobilenet_v2", "resnet18", "resnet18_bn"}
 
 // loadBenchModel returns the compiled model, its input and PyTorch's
 // output, or skips.

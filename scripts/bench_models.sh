@@ -2,7 +2,7 @@
 # Whole-model inference benchmark: optnet against onnxruntime-node on
 # torchvision CNNs (random weights, batch 1, 1×3×224×224 float32).
 #
-#   scripts/bench_models.sh [model ...]      (default: squeezenet1_1 mobilenet_v2 resnet18)
+#   scripts/bench_models.sh [model ...]      (default: squeezenet1_1 mobilenet_v2 resnet18 resnet18_bn)
 #
 # Environment: WARMUP (untimed runs per model, 10), RUNS (timed runs per model
 # and round, 30), ROUNDS (3), THREADS (2), BENCH_DIR (.bench, git-ignored).
@@ -26,7 +26,7 @@ ORT_VERSION=1.30.0
 PY=${PY:-/usr/bin/python3}
 MODELS=("$@")
 if [ ${#MODELS[@]} -eq 0 ]; then
-	MODELS=(squeezenet1_1 mobilenet_v2 resnet18)
+	MODELS=(squeezenet1_1 mobilenet_v2 resnet18 resnet18_bn)
 fi
 
 # (a) models

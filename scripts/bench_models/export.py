@@ -10,7 +10,9 @@ Writes, for each model, into OUTDIR:
 Usage: export.py OUTDIR [name ...]
 Random weights are fine for timing; BatchNorm running statistics are also
 randomised so that folding BN into the convolutions is exercised with
-non-trivial values.
+non-trivial values. A name ending in "_bn" (resnet18_bn) exports the model
+without PyTorch's constant folding, which keeps the BatchNormalization nodes
+(and wraps the weights in Identity nodes), for the runtime to fold.
 """
 import os
 import sys
@@ -19,7 +21,7 @@ import numpy as np
 import torch
 import torchvision
 
-MODELS = ["squeezenet1_1", "mobilenet_v2", "resnet18"]
+MODELS = ["squeezenet1_1", "mobilenet_v2", "resnet18", "resnet18_bn"]
 
 
 def randomise_bn(model, gen):
@@ -40,13 +42,16 @@ def main():
     torch.manual_seed(0)
     for name in names:
         gen = torch.Generator().manual_seed(1)
-        model = getattr(torchvision.models, name)(weights=None)
+        arch = name[:-3] if name.endswith("_bn") else name
+        fold = arch == name
+        model = getattr(torchvision.models, arch)(weights=None)
         randomise_bn(model, gen)
         model.eval()
         x = torch.rand(1, 3, 224, 224, generator=gen)
         path = os.path.join(out, name + ".onnx")
+        mode = torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE
         torch.onnx.export(model, x, path, input_names=["input"], output_names=["output"],
-                          opset_version=13, do_constant_folding=True)
+                          opset_version=13, do_constant_folding=fold, training=mode)
         with torch.no_grad():
             y = model(x)
         x.numpy().astype("<f4").tofile(os.path.join(out, name + ".input.bin"))
