@@ -360,6 +360,10 @@ type convGeo struct {
 	rows, rblk int
 	pointwise  bool
 	segs       [][][]convSegment // [tile][kernel offset]; nil when pointwise
+	// deint: the last spatial axis has stride 2, and segs index the input
+	// with each row split into its even then odd columns (see
+	// convDeinterleave), so every segment is a contiguous run.
+	deint bool
 }
 
 type convGeoCache struct{ last atomic.Pointer[convGeo] }
@@ -396,6 +400,26 @@ func (fx *convFixed) geometry(p *convPlan, mr, nr int) *convGeo {
 		for t := range g.segs {
 			g.segs[t] = p.win.allSegments(t*g.nb, min(P, (t+1)*g.nb))
 		}
+		if w := p.win; w.s[len(w.s)-1] == 2 && w.inSize > 0 {
+			g.deint = true
+			W := w.in[len(w.in)-1]
+			rows, we := w.inSize/W, (W+1)/2
+			for _, tile := range g.segs {
+				for _, ss := range tile {
+					for i, sg := range ss {
+						if sg.src < 0 {
+							continue
+						}
+						r, c := sg.src/W, sg.src%W
+						if c%2 == 0 {
+							ss[i].src = r*we + c/2
+						} else {
+							ss[i].src = rows*we + r*(W/2) + c/2
+						}
+					}
+				}
+			}
+		}
 	}
 	fx.geo.last.Store(g)
 	return g
@@ -419,6 +443,12 @@ func convPackedForward[T float32 | float64](rc *runtime.RunContext, fx *convFixe
 	geo := fx.geometry(p, packed[0].MR(), packed[0].NR())
 	ep := fx.ep
 	step := win.s[len(win.s)-1]
+	if geo.deint {
+		buf := nnGetScratch[T](len(x))
+		defer nnPutScratch(buf)
+		convDeinterleave(*buf, x[:p.n*p.c*inSz], win.in[len(win.in)-1], inSz)
+		x, step = *buf, 1
+	}
 	chunks := p.n * p.g * geo.tiles * geo.rblk
 	gemm.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
@@ -468,6 +498,35 @@ func convPackedForward[T float32 | float64](rc *runtime.RunContext, fx *convFixe
 		}
 	})
 	return rc.Err()
+}
+
+// convDeinterleave copies the planes of x (plane elements each, rows of w)
+// into dst with each plane's rows split: first every row's even columns
+// (⌈w/2⌉ each), then every row's odd columns (⌊w/2⌋ each), so that a
+// stride-2 run along a row is contiguous.
+func convDeinterleave[T float32 | float64](dst, x []T, w, plane int) {
+	planes := len(x) / plane
+	rows, we, wo := plane/w, (w+1)/2, w/2
+	per := max(1, 16384/plane)
+	gemm.ForEach((planes+per-1)/per, func(ci int) {
+		for pl := ci * per; pl < min(planes, (ci+1)*per); pl++ {
+			xs, ds := x[pl*plane:(pl+1)*plane], dst[pl*plane:(pl+1)*plane]
+			for r := range rows {
+				row := xs[r*w : (r+1)*w]
+				e, o := ds[r*we:(r+1)*we], ds[rows*we+r*wo:rows*we+(r+1)*wo]
+				if r32, ok := any(row).([]float32); ok {
+					vecf32.Deinterleave(any(e).([]float32), any(o).([]float32), r32)
+					continue
+				}
+				for j := range o {
+					e[j], o[j] = row[2*j], row[2*j+1]
+				}
+				if we > wo {
+					e[we-1] = row[w-1]
+				}
+			}
+		}
+	})
 }
 
 // im2colRow writes one row of the column matrix: the values that kernel

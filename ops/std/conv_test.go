@@ -108,6 +108,9 @@ var convCases = []convCase{
 	{x: []int{1, 2, 5, 4}, w: []int{3, 2, 3, 3}, strides: []int{2, 2}, dils: []int{1, 1}, padBegin: []int{1, 0}, padEnd: []int{1, 1}, group: 1, autoPad: "SAME_UPPER"},
 	{x: []int{1, 2, 5, 4}, w: []int{3, 2, 3, 3}, strides: []int{2, 2}, dils: []int{1, 1}, padBegin: []int{1, 1}, padEnd: []int{1, 0}, group: 1, autoPad: "SAME_LOWER"},
 	{x: []int{1, 2, 5, 4}, w: []int{3, 2, 2, 2}, strides: []int{2, 1}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 1, autoPad: "VALID"},
+	{x: []int{2, 3, 9, 11}, w: []int{5, 3, 3, 3}, bias: true, strides: []int{2, 2}, dils: []int{1, 1}, padBegin: []int{1, 1}, padEnd: []int{1, 1}, group: 1},  // stride 2, odd width
+	{x: []int{1, 3, 13, 15}, w: []int{4, 3, 7, 7}, bias: true, strides: []int{2, 2}, dils: []int{1, 1}, padBegin: []int{3, 3}, padEnd: []int{3, 3}, group: 1}, // ResNet's first layer
+	{x: []int{1, 4, 10, 9}, w: []int{6, 4, 1, 1}, strides: []int{2, 2}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 1},              // strided 1×1
 }
 
 func (c convCase) inputs(rng *rand.Rand) []*tensor.Tensor {
