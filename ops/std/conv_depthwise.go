@@ -8,11 +8,21 @@ import (
 	"github.com/optnet-go/optnet/runtime"
 )
 
-// The float32 3×3 depthwise convolution (MobileNet's), stride 1 or 2:
-// each input plane is copied once into a zero-bordered scratch plane (for
-// stride 2, split into its even and odd columns), so that every output row
-// is one call of a nine-tap vector kernel over contiguous runs, which also
-// adds the bias and clamps.
+// The float32 3×3 depthwise convolution (MobileNet's), stride 1 or 2. Each
+// input plane is copied once into zero-bordered scratch planes in which
+// every tap of the kernel reads the output's row r at a fixed offset plus
+// r times one row stride V:
+//
+//   - stride 1: the padded plane itself (V = its width);
+//   - stride 2: the padded plane split four ways, by even and odd rows and
+//     even and odd columns, all with the row width V of the even columns
+//     (so tap (ky, kx) reads plane[ky%2][kx%2] at row r + ky/2, column
+//     c + kx/2).
+//
+// A nine-tap vector kernel, which also adds the bias and clamps, then
+// computes one output row per call on wide planes, and the whole plane in
+// one call on narrow ones (V-wide rows into a scratch plane, the V - Wo
+// extra columns discarded), where per-call costs would dominate.
 
 // convDepthwise3x3OK reports whether p is a convolution convDepthwise3x3
 // handles.
@@ -38,7 +48,14 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	s := win.s[0]
 	pt, pl := win.pad[0], win.pad[1]
 	Hp, Wp := (Ho-1)*s+3, (Wo-1)*s+3 // the padded input the windows span
-	We, Wd := (Wp+1)/2, Wp/2         // its even and odd columns (stride 2)
+	V := Wp                          // row stride of the scratch planes
+	rowsPer := Hp                    // rows of each scratch plane
+	if s == 2 {
+		V, rowsPer = (Wp+1)/2, (Hp+1)/2
+	}
+	planeSz := rowsPer * V
+	nplanes := s * s
+	flat := Wo < 32
 	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 	if ep.clamp && res == nil {
 		lo, hi = float32(ep.lo), float32(ep.hi)
@@ -46,16 +63,15 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	planes := p.n * p.m
 	per := max(1, 8192/P)
 	chunks := (planes + per - 1) / per
-	scratch := Hp * Wp
-	if s == 2 {
-		scratch = Hp * (We + Wd)
-	}
+	scratch := nplanes*planeSz + Ho*V
 	gemm.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
 		}
 		buf := nnGetScratch[float32](scratch)
 		defer nnPutScratch(buf)
+		sp := (*buf)[:nplanes*planeSz] // plane (rp, cp) at (rp*s+cp)*planeSz
+		out := (*buf)[nplanes*planeSz:]
 		for i := ci * per; i < min(planes, (ci+1)*per); i++ {
 			m := i % p.m
 			xc := x[i*H*W : (i+1)*H*W] // channel m of image i/p.m (c == m)
@@ -66,65 +82,67 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 				bv = b[m]
 			}
 			yc := y[i*P : (i+1)*P]
-			var src [9][]float32
-			if s == 1 {
-				pad := (*buf)[:Hp*Wp]
-				for r := range Hp {
-					pr := pad[r*Wp : (r+1)*Wp]
-					iy := r - pt
+			// Padded row pr (input row pr-pt) goes to row pr/s of the
+			// planes of parity pr%s.
+			for pr := range Hp {
+				base := (pr % s) * s * planeSz
+				r := pr / s
+				iy := pr - pt
+				if s == 1 {
+					d := sp[r*V : (r+1)*V]
 					if iy < 0 || iy >= H {
-						clear(pr)
+						clear(d)
 						continue
 					}
 					// Padded column c holds x[iy][c-pl].
-					n := copy(pr[min(pl, Wp):], xc[iy*W:(iy+1)*W])
-					clear(pr[:min(pl, Wp)])
-					clear(pr[min(pl, Wp)+n:])
+					n := copy(d[min(pl, Wp):], xc[iy*W:(iy+1)*W])
+					clear(d[:min(pl, Wp)])
+					clear(d[min(pl, Wp)+n:])
+					continue
 				}
-				for oy := range Ho {
-					for ky := range 3 {
-						row := pad[(oy+ky)*Wp:]
-						src[3*ky], src[3*ky+1], src[3*ky+2] = row, row[1:], row[2:]
-					}
-					vecf32.Tap9(yc[oy*Wo:(oy+1)*Wo], &src, &wv, bv, lo, hi)
+				e := sp[base+r*V : base+(r+1)*V]
+				o := sp[base+planeSz+r*V : base+planeSz+(r+1)*V]
+				if iy < 0 || iy >= H {
+					clear(e)
+					clear(o)
+					continue
+				}
+				// Padded column c = ix+pl goes to e[c/2] (c even) or
+				// o[c/2] (c odd); columns past Wp are never read.
+				src := xc[iy*W : iy*W+min(W, Wp-pl)]
+				if pl%2 == 1 {
+					e, o = o, e[1:] // input column 0 is odd
+					clear(sp[base+r*V : base+r*V+1])
+				}
+				h := pl / 2
+				clear(e[:h])
+				clear(o[:h])
+				vecf32.Deinterleave(e[h:], o[h:], src)
+				clear(e[h+(len(src)+1)/2:])
+				clear(o[h+len(src)/2:])
+			}
+			// Tap (ky, kx) of output row r, column c reads plane
+			// (ky%s, kx%s) at row r + ky/s, column c + kx/s.
+			var taps [9][]float32
+			for ky := range 3 {
+				for kx := range 3 {
+					pbase := ((ky%s)*s + kx%s) * planeSz
+					taps[3*ky+kx] = sp[pbase+(ky/s)*V+kx/s:]
+				}
+			}
+			if flat {
+				n := (Ho-1)*V + Wo
+				vecf32.Tap9(out[:n], &taps, &wv, bv, lo, hi)
+				for r := range Ho {
+					copy(yc[r*Wo:(r+1)*Wo], out[r*V:r*V+Wo])
 				}
 			} else {
-				ev := (*buf)[:Hp*We]
-				od := (*buf)[Hp*We : Hp*(We+Wd)]
-				for r := range Hp {
-					e, o := ev[r*We:(r+1)*We], od[r*Wd:(r+1)*Wd]
-					iy := r - pt
-					if iy < 0 || iy >= H {
-						clear(e)
-						clear(o)
-						continue
+				var src [9][]float32
+				for r := range Ho {
+					for t := range taps {
+						src[t] = taps[t][r*V:]
 					}
-					// Padded column c = ix+pl goes to e[c/2] (c even) or
-					// o[c/2] (c odd); columns past Wp are never read.
-					row := xc[iy*W : iy*W+min(W, Wp-pl)]
-					if pl%2 == 0 {
-						h := pl / 2
-						clear(e[:h])
-						clear(o[:h])
-						vecf32.Deinterleave(e[h:], o[h:], row)
-						clear(e[h+(len(row)+1)/2:])
-						clear(o[h+len(row)/2:])
-					} else {
-						h := pl / 2 // input column 0 is odd padded column pl
-						clear(o[:h])
-						clear(e[:h+1])
-						vecf32.Deinterleave(o[h:], e[h+1:], row)
-						clear(o[h+(len(row)+1)/2:])
-						clear(e[h+1+len(row)/2:])
-					}
-				}
-				for oy := range Ho {
-					for ky := range 3 {
-						r := 2*oy + ky
-						e := ev[r*We:]
-						src[3*ky], src[3*ky+1], src[3*ky+2] = e, od[r*Wd:], e[1:]
-					}
-					vecf32.Tap9(yc[oy*Wo:(oy+1)*Wo], &src, &wv, bv, lo, hi)
+					vecf32.Tap9(yc[r*Wo:(r+1)*Wo], &src, &wv, bv, lo, hi)
 				}
 			}
 			if res != nil {
