@@ -5,7 +5,10 @@
 #   scripts/bench_models.sh [model ...]      (default: squeezenet1_1 mobilenet_v2 resnet18 resnet18_bn)
 #
 # Environment: WARMUP (untimed runs per model, 10), RUNS (timed runs per model
-# and round, 30), ROUNDS (3), THREADS (2), BENCH_DIR (.bench, git-ignored).
+# and round, 30), ROUNDS (3), THREADS (2), BENCH_DIR (.bench, git-ignored),
+# BASE_REV (optional: a git revision of optnet to time as well, in the same
+# rounds — its tree is exported with git archive into $BENCH_DIR/base-src
+# and built with the current cmd/bench-models).
 #
 # Steps: (a) export the models with /usr/bin/python3 + torchvision into
 # $BENCH_DIR/models (once); (b) install onnxruntime-node@1.30.0 with
@@ -53,6 +56,29 @@ export NODE_PATH="$PWD/$ORT_DIR/node_modules"
 
 # (c) timings
 go build -o "$BENCH_DIR/bench-models" ./cmd/bench-models
+if [ -n "${BASE_REV:-}" ]; then
+	rm -rf "$BENCH_DIR/base-src"
+	mkdir -p "$BENCH_DIR/base-src"
+	git archive "$BASE_REV" | tar -x -C "$BENCH_DIR/base-src"
+	rm -rf "$BENCH_DIR/base-src/cmd/bench-models"
+	mkdir -p "$BENCH_DIR/base-src/cmd"
+	cp -r cmd/bench-models "$BENCH_DIR/base-src/cmd/"
+	# The per-step profile needs RunOptions.StepDone, which older trees lack.
+	cat >"$BENCH_DIR/base-src/cmd/bench-models/steps.go" <<-'EOF'
+		package main
+
+		import (
+			"time"
+
+			"github.com/optnet-go/optnet/runtime"
+		)
+
+		func stepOptions(func(string, string, time.Duration)) runtime.RunOptions { return runtime.RunOptions{} }
+	EOF
+	abs=$(cd "$BENCH_DIR" && pwd)
+	(cd "$BENCH_DIR/base-src" && go build -o "$abs/bench-models-base" ./cmd/bench-models)
+	echo "baseline: optnet at $(git rev-parse --short "$BASE_REV")"
+fi
 OUT="$BENCH_DIR/out"
 rm -rf "$OUT"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs; $(go version | cut -d' ' -f3); node $(node --version)"
@@ -62,7 +88,12 @@ for r in $(seq 1 "$ROUNDS"); do
 	mkdir -p "$d"
 	ort() { node scripts/bench_models/ort_bench.js "$BENCH_DIR/models" "$d" "$WARMUP" "$RUNS" "$THREADS" "${MODELS[@]}"; }
 	opt() { GOMAXPROCS=$THREADS "$BENCH_DIR/bench-models" -models "$BENCH_DIR/models" -out "$d" -warmup "$WARMUP" -runs "$RUNS" "${MODELS[@]}" >/dev/null; }
-	if [ $((r % 2)) -eq 1 ]; then ort; opt; else opt; ort; fi
+	base() {
+		if [ -n "${BASE_REV:-}" ]; then
+			GOMAXPROCS=$THREADS "$BENCH_DIR/bench-models-base" -models "$BENCH_DIR/models" -out "$d/base" -warmup "$WARMUP" -runs "$RUNS" "${MODELS[@]}" >/dev/null
+		fi
+	}
+	if [ $((r % 2)) -eq 1 ]; then ort; opt; base; else base; opt; ort; fi
 	echo "round $r done, load: $(uptime | sed 's/.*load average: //')"
 done
 

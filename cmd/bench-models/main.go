@@ -123,11 +123,11 @@ func bench(base string, warmup, runs int, steps bool) (*result, []float32, error
 		}
 	}
 	if steps {
-		opts.StepDone = func(op, node string, d time.Duration) {
+		opts = stepOptions(func(op, node string, d time.Duration) {
 			perOp[op] += d
 			perNode[op+" "+node] += d
 			count[op]++
-		}
+		})
 	}
 	for range runs {
 		c0 := cpuTime()
