@@ -72,6 +72,7 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 		defer nnPutScratch(buf)
 		sp := (*buf)[:nplanes*planeSz] // plane (rp, cp) at (rp*s+cp)*planeSz
 		out := (*buf)[nplanes*planeSz:]
+		clear(sp)
 		for i := ci * per; i < min(planes, (ci+1)*per); i++ {
 			m := i % p.m
 			xc := x[i*H*W : (i+1)*H*W] // channel m of image i/p.m (c == m)
@@ -83,43 +84,26 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 			}
 			yc := y[i*P : (i+1)*P]
 			// Padded row pr (input row pr-pt) goes to row pr/s of the
-			// planes of parity pr%s.
-			for pr := range Hp {
+			// planes of parity pr%s. Only the data is written: the borders
+			// are the same for every channel and were cleared above.
+			for pr := max(0, pt); pr < min(Hp, H+pt); pr++ {
 				base := (pr % s) * s * planeSz
 				r := pr / s
 				iy := pr - pt
 				if s == 1 {
-					d := sp[r*V : (r+1)*V]
-					if iy < 0 || iy >= H {
-						clear(d)
-						continue
-					}
 					// Padded column c holds x[iy][c-pl].
-					n := copy(d[min(pl, Wp):], xc[iy*W:(iy+1)*W])
-					clear(d[:min(pl, Wp)])
-					clear(d[min(pl, Wp)+n:])
+					copy(sp[r*V+min(pl, Wp):(r+1)*V], xc[iy*W:(iy+1)*W])
 					continue
 				}
 				e := sp[base+r*V : base+(r+1)*V]
 				o := sp[base+planeSz+r*V : base+planeSz+(r+1)*V]
-				if iy < 0 || iy >= H {
-					clear(e)
-					clear(o)
-					continue
-				}
 				// Padded column c = ix+pl goes to e[c/2] (c even) or
 				// o[c/2] (c odd); columns past Wp are never read.
 				src := xc[iy*W : iy*W+min(W, Wp-pl)]
 				if pl%2 == 1 {
 					e, o = o, e[1:] // input column 0 is odd
-					clear(sp[base+r*V : base+r*V+1])
 				}
-				h := pl / 2
-				clear(e[:h])
-				clear(o[:h])
-				vecf32.Deinterleave(e[h:], o[h:], src)
-				clear(e[h+(len(src)+1)/2:])
-				clear(o[h+len(src)/2:])
+				vecf32.Deinterleave(e[pl/2:], o[pl/2:], src)
 			}
 			// Tap (ky, kx) of output row r, column c reads plane
 			// (ky%s, kx%s) at row r + ky/s, column c + kx/s.
