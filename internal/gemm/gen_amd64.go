@@ -22,6 +22,10 @@ type spec struct {
 	zmm    bool // AVX-512 (Z registers) instead of AVX2 (Y registers)
 	mr, nv int  // tile rows and vectors per row
 	unroll int
+	// offB: B is not packed; step p reads its nr values at b + boff[p]
+	// (an int32 element offset from a table), so a convolution can read
+	// its input image in place.
+	offB bool
 }
 
 var specs = []spec{
@@ -29,6 +33,7 @@ var specs = []spec{
 	{name: "dgemmAVX2", double: true, mr: 6, nv: 2, unroll: 4},
 	{name: "sgemmAVX512", zmm: true, mr: 12, nv: 2, unroll: 4},
 	{name: "dgemmAVX512", double: true, zmm: true, mr: 12, nv: 2, unroll: 4},
+	{name: "sgemmAVX512Off", zmm: true, mr: 12, nv: 2, unroll: 4, offB: true},
 }
 
 func main() {
@@ -73,8 +78,14 @@ func gen(w *bytes.Buffer, s spec) {
 		loadOff, argSize = 48, 49
 	}
 
-	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *%s, ldc int, beta %s, load bool)\n", s.name, typ, typ)
-	fmt.Fprintf(w, "//\n// %d×%d tile; a holds kc steps of %d values, b kc steps of %d values.\n", s.mr, nr, s.mr, nr)
+	if s.offB {
+		argSize = 56
+		fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *%s, ldc int, beta %s, load bool, boff *int32)\n", s.name, typ, typ)
+		fmt.Fprintf(w, "//\n// %d×%d tile; a holds kc steps of %d values; step p reads %d values at b+boff[p].\n", s.mr, nr, s.mr, nr)
+	} else {
+		fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *%s, ldc int, beta %s, load bool)\n", s.name, typ, typ)
+		fmt.Fprintf(w, "//\n// %d×%d tile; a holds kc steps of %d values, b kc steps of %d values.\n", s.mr, nr, s.mr, nr)
+	}
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", s.name, argSize)
 	p("MOVQ kc+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
@@ -82,6 +93,9 @@ func gen(w *bytes.Buffer, s spec) {
 	p("MOVQ c+24(FP), DX")
 	p("MOVQ ldc+32(FP), BX")
 	p("SHLQ $%d, BX", map[int]int{4: 2, 8: 3}[es])
+	if s.offB {
+		p("MOVQ boff+48(FP), R12")
+	}
 	// Prefetch the C tile while the products are computed.
 	p("MOVQ DX, R8")
 	for r := 0; r < s.mr; r++ {
@@ -96,8 +110,15 @@ func gen(w *bytes.Buffer, s spec) {
 		}
 	}
 	step := func(u int) {
-		for v := 0; v < s.nv; v++ {
-			p("%s %d(DI), %s", movu, (u*nr+v*lanes)*es, reg(v))
+		if s.offB {
+			p("MOVLQSX %d(R12), R10", u*4)
+			for v := 0; v < s.nv; v++ {
+				p("%s %d(DI)(R10*%d), %s", movu, v*lanes*es, es, reg(v))
+			}
+		} else {
+			for v := 0; v < s.nv; v++ {
+				p("%s %d(DI), %s", movu, (u*nr+v*lanes)*es, reg(v))
+			}
 		}
 		for r := 0; r < s.mr; r++ {
 			b := reg(bc0 + r%2)
@@ -115,7 +136,11 @@ func gen(w *bytes.Buffer, s spec) {
 		step(u)
 	}
 	p("ADDQ $%d, SI", s.unroll*s.mr*es)
-	p("ADDQ $%d, DI", s.unroll*nr*es)
+	if s.offB {
+		p("ADDQ $%d, R12", s.unroll*4)
+	} else {
+		p("ADDQ $%d, DI", s.unroll*nr*es)
+	}
 	p("DECQ R9")
 	p("JNZ loop")
 	fmt.Fprintf(w, "tail:\n")
@@ -124,7 +149,11 @@ func gen(w *bytes.Buffer, s spec) {
 	fmt.Fprintf(w, "tailloop:\n")
 	step(0)
 	p("ADDQ $%d, SI", s.mr*es)
-	p("ADDQ $%d, DI", nr*es)
+	if s.offB {
+		p("ADDQ $4, R12")
+	} else {
+		p("ADDQ $%d, DI", nr*es)
+	}
 	p("DECQ CX")
 	p("JNZ tailloop")
 	fmt.Fprintf(w, "store:\n")

@@ -21,6 +21,9 @@ func sgemmAVX512(kc int, a, b, c *float32, ldc int, beta float32, load bool)
 //go:noescape
 func dgemmAVX512(kc int, a, b, c *float64, ldc int, beta float64, load bool)
 
+//go:noescape
+func sgemmAVX512Off(kc int, a, b, c *float32, ldc int, beta float32, load bool, boff *int32)
+
 func microS6x16(kc int, a, b, c []float32, ldc int, beta float32, load bool) {
 	_, _, _ = a[6*kc-1], b[16*kc-1], c[5*ldc+15]
 	sgemmAVX2(kc, &a[0], &b[0], &c[0], ldc, beta, load)
@@ -34,6 +37,22 @@ func microD6x8(kc int, a, b, c []float64, ldc int, beta float64, load bool) {
 func microS12x32(kc int, a, b, c []float32, ldc int, beta float32, load bool) {
 	_, _, _ = a[12*kc-1], b[32*kc-1], c[11*ldc+31]
 	sgemmAVX512(kc, &a[0], &b[0], &c[0], ldc, beta, load)
+}
+
+// microS12x32Off is microS12x32 with B read in place: step p reads 32
+// values at b[boff[p]:]. The caller has checked those bounds.
+func microS12x32Off(kc int, a, b []float32, boff []int32, c []float32, ldc int, beta float32, load bool) {
+	_, _, _ = a[12*kc-1], boff[kc-1], c[11*ldc+31]
+	sgemmAVX512Off(kc, &a[0], &b[0], &c[0], ldc, beta, load, &boff[0])
+}
+
+// offsetMicro returns the in-place-B micro-kernel for a packing kernel, if
+// it has one.
+func offsetMicro(kn *kernel[float32]) func(kc int, a, b []float32, boff []int32, c []float32, ldc int, beta float32, load bool) {
+	if kn == avx512Kernel32 && hasAVX512 {
+		return microS12x32Off
+	}
+	return nil
 }
 
 func microD12x16(kc int, a, b, c []float64, ldc int, beta float64, load bool) {

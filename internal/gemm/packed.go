@@ -146,3 +146,73 @@ func (p *PackedA[T]) PackRow(dst []T, kb, r int, row []T) {
 		clear(d[n:nr])
 	}
 }
+
+// CanMulOffsets reports whether MulOffsets is available for this packing
+// (float32 with the AVX-512 micro-kernel).
+func (p *PackedA[T]) CanMulOffsets() bool {
+	p32, ok := any(p).(*PackedA[float32])
+	return ok && offsetMicro(p32.kn) != nil
+}
+
+// MulOffsets is MulCols with the right operand read in place instead of
+// packed: element (q, j) of B is b[boff[q]+j]. A convolution uses it with
+// b its zero-padded input image and boff the offset of each (channel,
+// kernel offset) row, so that there is no im2col at all. Columns are
+// computed in whole panels of NR, so b must hold NR-1 readable elements
+// past b[boff[q]+nb-1] for every q (their products are discarded). tile is
+// scratch of at least MR·NR elements. It panics unless CanMulOffsets.
+func (p *PackedA[T]) MulOffsets(r0, r1, nb int, b []T, boff []int32, tile []T, c []T, ldc int, acc bool) {
+	p32 := any(p).(*PackedA[float32])
+	micro := offsetMicro(p32.kn)
+	bs, ts, cs := any(b).([]float32), any(tile).([]float32), any(c).([]float32)
+	kn := p32.kn
+	mr, nr := kn.mr, kn.nr
+	if r0 < 0 || r1 > p.m || r0 > r1 || r0%mr != 0 || nb < 0 || len(boff) != p.k {
+		panic("gemm: MulOffsets: bad row range, width or offsets")
+	}
+	if r0 == r1 || nb == 0 {
+		return
+	}
+	checkMat("MulOffsets", "C", r1-r0, nb, len(cs), ldc)
+	maxOff := int32(0)
+	for _, o := range boff {
+		if o < 0 {
+			panic("gemm: MulOffsets: negative offset")
+		}
+		maxOff = max(maxOff, o)
+	}
+	if int(maxOff)+roundUp(nb, nr) > len(bs) {
+		panic("gemm: MulOffsets: b too short for the offsets")
+	}
+	tl := ts[:mr*nr]
+	for pc := 0; pc < p.k; pc += p.kc {
+		kb := min(p.kc, p.k-pc)
+		ap := p32.data[pc*p.mp:]
+		offs := boff[pc : pc+kb]
+		load := acc || pc > 0
+		for jr := 0; jr < nb; jr += nr {
+			nrr := min(nr, nb-jr)
+			for ir := r0; ir < r1; ir += mr {
+				mrr := min(mr, r1-ir)
+				apan := ap[ir*kb : (ir+mr)*kb]
+				off := (ir-r0)*ldc + jr
+				if mrr == mr && nrr == nr {
+					micro(kb, apan, bs[jr:], offs, cs[off:], ldc, 1, load)
+					continue
+				}
+				micro(kb, apan, bs[jr:], offs, tl, nr, 0, false)
+				for i := range mrr {
+					row := cs[off+i*ldc : off+i*ldc+nrr]
+					t := tl[i*nr : i*nr+nrr]
+					if load {
+						for j, v := range t {
+							row[j] += v
+						}
+					} else {
+						copy(row, t)
+					}
+				}
+			}
+		}
+	}
+}

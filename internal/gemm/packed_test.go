@@ -136,3 +136,56 @@ func TestGemv(t *testing.T) {
 		}
 	}
 }
+
+// TestMulOffsets checks the in-place right operand against MulCols on the
+// same matrix gathered explicitly, for row ranges and widths around the
+// tile sizes, overwriting and accumulating.
+func TestMulOffsets(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	if !PackA32(false, 1, 1, []float32{1}, 1).CanMulOffsets() {
+		t.Skip("no in-place micro-kernel on this machine")
+	}
+	for _, sz := range [][3]int{{1, 1, 1}, {12, 32, 5}, {13, 33, 300}, {40, 70, 600}, {64, 100, 576}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		a := randSlice[float32](r, m*k)
+		p := PackA32(false, m, k, a, k)
+		src := randSlice[float32](r, 5000)
+		boff := make([]int32, k)
+		for i := range boff {
+			boff[i] = int32(r.IntN(5000 - n - 32))
+		}
+		bm := make([]float32, k*n) // the matrix the offsets describe
+		for q := range k {
+			copy(bm[q*n:(q+1)*n], src[boff[q]:])
+		}
+		want, mag := refGemm(false, false, m, n, k, 1, a, k, bm, n, 0, nil, n)
+		for _, rows := range []int{12, m} {
+			for _, acc := range []bool{false, true} {
+				ldc := n + 3
+				c := make([]float32, m*ldc)
+				for i := range c {
+					c[i] = 2
+				}
+				tile := make([]float32, 12*32)
+				for r0 := 0; r0 < m; r0 += rows {
+					p.MulOffsets(r0, min(m, r0+rows), n, src, boff, tile, c[r0*ldc:], ldc, acc)
+				}
+				tol := 4 * float64(k+2) * eps[float32]()
+				for i := range m {
+					for j := range n {
+						w := want[i*n+j]
+						if acc {
+							w += 2
+						}
+						if got := float64(c[i*ldc+j]); !(math.Abs(got-w) <= tol*(mag[i*n+j]+2)) {
+							t.Fatalf("%v rows=%d acc=%v: C[%d,%d] = %g, want %g", sz, rows, acc, i, j, got, w)
+						}
+					}
+					if c[i*ldc+n] != 2 {
+						t.Fatalf("%v: wrote past the row", sz)
+					}
+				}
+			}
+		}
+	}
+}

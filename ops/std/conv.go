@@ -140,12 +140,18 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 	return nnNarrow(dt, []*tensor.Tensor{y}, err)
 }
 
+// convNoDirect turns the im2col-free path off (tests compare both).
+var convNoDirect = false
+
 // convRun computes y = act(conv(x, w) + b + res) with the packed weights
 // when there are some, else with convForward and a separate epilogue pass.
 func convRun[T float32 | float64](rc *runtime.RunContext, k *convKernel, p *convPlan, x, wt, b, res, y *tensor.Tensor, packed []*gemm.PackedA[T]) error {
 	yd := tensor.Data[T](y)
 	bd, rd := nnOptData[T](b), nnOptData[T](res)
 	if packed != nil && !convIsDepthwise(p) {
+		if p32, ok := any(packed).([]*gemm.PackedA[float32]); ok && convDirectOK(p, p32) && !convNoDirect {
+			return convDirectForward(rc, k.fx, p, tensor.Data[float32](x), p32, any(bd).([]float32), any(rd).([]float32), any(yd).([]float32))
+		}
 		return convPackedForward(rc, k.fx, p, tensor.Data[T](x), packed, bd, rd, yd)
 	}
 	if y32, ok := any(yd).([]float32); ok && convDepthwise3x3OK(p) {

@@ -72,13 +72,14 @@ type convFixed struct {
 	packed32   []*gemm.PackedA[float32] // per group, when w is float32
 	packed64   []*gemm.PackedA[float64] // per group, when w is float64
 	ep         convEpilogue
-	geo        *convGeoCache
+	geo        *convGeoCache    // the packed path's chunking
+	dgeo       *convDirectCache // the direct path's
 }
 
 // newConvFixed prepares a Conv node with nIn inputs whose weights and bias
 // have the given constant values (nil when not constant).
 func newConvFixed(nIn int, w, b *tensor.Tensor, hasB bool, group int) *convFixed {
-	fx := &convFixed{nIn: nIn, nConv: min(nIn, 3), group: group, ep: convEpilogue{res: -1}, geo: new(convGeoCache)}
+	fx := &convFixed{nIn: nIn, nConv: min(nIn, 3), group: group, ep: convEpilogue{res: -1}, geo: new(convGeoCache), dgeo: new(convDirectCache)}
 	if w != nil && (!hasB || b != nil) {
 		fx.wSrc, fx.bSrc = w, b
 		fx.setWeights(w, b)
@@ -89,7 +90,7 @@ func newConvFixed(nIn int, w, b *tensor.Tensor, hasB bool, group int) *convFixed
 // clone copies fx with an empty geometry cache.
 func (fx *convFixed) clone() *convFixed {
 	c := *fx
-	c.geo = new(convGeoCache)
+	c.geo, c.dgeo = new(convGeoCache), new(convDirectCache)
 	return &c
 }
 

@@ -11,13 +11,14 @@ import (
 )
 
 // TestConvPackedMatchesUnpacked runs every convolution case with its
-// weights known at build time (packed once, the inference path) and with
-// the same values in a different tensor (packed per run by the GEMM),
-// against the definition.
+// weights known at build time (packed once, the inference path: im2col-free
+// for stride 1 float32, or with packed im2col) and with the same values in
+// a different tensor (packed per run by the GEMM), against the definition.
 func TestConvPackedMatchesUnpacked(t *testing.T) {
-	defer func(v int) { convMaxCol = v }(convMaxCol)
+	defer func(v int, d bool) { convMaxCol, convNoDirect = v, d }(convMaxCol, convNoDirect)
 	for _, maxCol := range []int{1 << 18, 300} {
 		convMaxCol = maxCol
+		convNoDirect = maxCol == 300
 		for ci, c := range convCases {
 			rng := rand.New(rand.NewSource(int64(ci)))
 			in := c.inputs(rng)
@@ -128,6 +129,14 @@ func nodeOf(op string, in []string, out string, attrs ...runtime.Attribute) *run
 // without fusion, and checks the outputs agree and the steps merged; and
 // that the shapes that must not fuse do not.
 func TestConvFusion(t *testing.T) {
+	defer func(d bool) { convNoDirect = d }(convNoDirect)
+	for _, noDirect := range []bool{false, true} {
+		convNoDirect = noDirect
+		testConvFusion(t)
+	}
+}
+
+func testConvFusion(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	scalarF := func(v float64) *tensor.Tensor { return tensor.Scalar(float32(v)) }
 	bnInits := func(m int) map[string]*tensor.Tensor {
@@ -361,6 +370,37 @@ func TestConvDepthwise3x3(t *testing.T) {
 				want := refConv(in[0], in[1], in[2], c.strides, c.dils, c.padBegin, c.padEnd, c.group)
 				assertClose(t, got, want, 1e-5, 1e-5)
 			}
+		}
+	}
+}
+
+// TestConvDirect covers the im2col-free path on sizes with several tiles
+// and row blocks, groups, dilation, padding on one side, and 1×1
+// convolutions whose last panel does or does not fit inside the image.
+func TestConvDirect(t *testing.T) {
+	defer func(d bool) { convNoDirect = d }(convNoDirect)
+	rng := rand.New(rand.NewSource(13))
+	cases := []convCase{
+		{x: []int{1, 16, 30, 37}, w: []int{40, 16, 3, 3}, bias: true, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{1, 1}, padEnd: []int{1, 1}, group: 1},
+		{x: []int{2, 8, 12, 13}, w: []int{26, 4, 3, 2}, bias: true, strides: []int{1, 1}, dils: []int{2, 1}, padBegin: []int{2, 0}, padEnd: []int{0, 1}, group: 2},
+		{x: []int{1, 3, 20, 21}, w: []int{30, 3, 7, 7}, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{3, 3}, padEnd: []int{3, 3}, group: 1},
+		{x: []int{2, 24, 8, 8}, w: []int{50, 12, 1, 1}, bias: true, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 2}, // in place, 2 images, groups
+		{x: []int{1, 24, 8, 8}, w: []int{50, 24, 1, 1}, bias: true, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 1}, // P = 64: in place
+		{x: []int{2, 24, 7, 9}, w: []int{50, 24, 1, 1}, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 1},             // P = 63: last panel packed
+		{x: []int{1, 5, 9, 11}, w: []int{7, 5, 3, 3}, strides: []int{1, 1}, dils: []int{1, 1}, padBegin: []int{0, 0}, padEnd: []int{0, 0}, group: 1},               // no padding
+	}
+	for i, c := range cases {
+		in := toF32s(c.inputs(rng))
+		var b *tensor.Tensor
+		if c.bias {
+			b = in[2]
+		}
+		want := refConv(in[0], in[1], b, c.strides, c.dils, c.padBegin, c.padEnd, c.group)
+		for _, noDirect := range []bool{false, true} {
+			convNoDirect = noDirect
+			got := runOp(t, "Conv", 11, c.attrs(), 1, in...)[0]
+			t.Logf("case %d direct=%v", i, !noDirect)
+			assertClose(t, got, want, 1e-4, 1e-4)
 		}
 	}
 }
