@@ -100,6 +100,7 @@ axpy_done:
 	RET
 
 // func dot4Asm(n int, a *float64, lda int, x, out *float64)
+// Two accumulators per row hide the FMA latency.
 TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	MOVQ n+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -113,20 +114,43 @@ TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
 	XORQ AX, AX
-	CMPQ CX, $4
-	JLT dot4_reduce
-dot4_loop:
+	LEAQ -8(CX), DX
+	CMPQ AX, DX
+	JG dot4_one
+dot4_loop8:
+	VMOVUPD (DI)(AX*8), Y4
+	VMOVUPD 32(DI)(AX*8), Y9
+	VFMADD231PD (SI)(AX*8), Y4, Y0
+	VFMADD231PD (R9)(AX*8), Y4, Y1
+	VFMADD231PD (R10)(AX*8), Y4, Y2
+	VFMADD231PD (R11)(AX*8), Y4, Y3
+	VFMADD231PD 32(SI)(AX*8), Y9, Y5
+	VFMADD231PD 32(R9)(AX*8), Y9, Y6
+	VFMADD231PD 32(R10)(AX*8), Y9, Y7
+	VFMADD231PD 32(R11)(AX*8), Y9, Y8
+	ADDQ $8, AX
+	CMPQ AX, DX
+	JLE dot4_loop8
+dot4_one:
+	LEAQ 4(AX), DX
+	CMPQ DX, CX
+	JG dot4_reduce
 	VMOVUPD (DI)(AX*8), Y4
 	VFMADD231PD (SI)(AX*8), Y4, Y0
 	VFMADD231PD (R9)(AX*8), Y4, Y1
 	VFMADD231PD (R10)(AX*8), Y4, Y2
 	VFMADD231PD (R11)(AX*8), Y4, Y3
 	ADDQ $4, AX
-	LEAQ 4(AX), DX
-	CMPQ DX, CX
-	JLE dot4_loop
 dot4_reduce:
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y3, Y3
 	// Horizontal sums: Y0..Y3 → X0 = [s0 s1], X2 = [s2 s3].
 	VHADDPD Y1, Y0, Y0
 	VHADDPD Y3, Y2, Y2

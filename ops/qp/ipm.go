@@ -41,14 +41,17 @@ func (w *worker) residuals(st *setup, it *item) float64 {
 // maxStep returns the largest α ≤ 1 with x + α·dx ≥ 0 and y + α·dy ≥ 0.
 func maxStep(x, dx, y, dy []float64) float64 {
 	a := 1.0
+	x = x[:len(dx)]
 	for i, v := range dx {
-		if v < 0 {
-			a = math.Min(a, -x[i]/v)
+		// x + a·v ≥ 0 ⇔ a ≤ −x/v; compare without dividing.
+		if v < 0 && x[i] < -a*v {
+			a = -x[i] / v
 		}
 	}
+	y = y[:len(dy)]
 	for i, v := range dy {
-		if v < 0 {
-			a = math.Min(a, -y[i]/v)
+		if v < 0 && y[i] < -a*v {
+			a = -y[i] / v
 		}
 	}
 	return a

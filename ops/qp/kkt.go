@@ -13,13 +13,13 @@ import (
 type worker struct {
 	d dims
 
-	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
-	gs     []float64 // m×n, √d-scaled G (primal path)
-	y      []float64 // n×c, U⁻ᵀCᵀ (primal path)
-	pf     []float64 // c×c, Cholesky factor of the Schur complement (primal path)
-	act    []int     // inequalities treated as active (primal path)
-	nc     int       // c = k + len(act)
-	tau    float64   // threshold of d for active rows
+	kf  []float64 // Cholesky factor of K (m×m) or H (n×n)
+	gs  []float64 // m×n, √d-scaled G (primal path)
+	y   []float64 // n×c, U⁻ᵀCᵀ (primal path)
+	pf  []float64 // c×c, Cholesky factor of the Schur complement (primal path)
+	act []int     // inequalities treated as active (primal path)
+	nc  int       // c = k + len(act)
+	tau float64   // threshold of d for active rows
 
 	tn1, tn2 []float64 // n
 	rhat, f0 []float64 // U⁻ᵀrx (n) and Wᵀ·rhat (m+k), kept between solves
