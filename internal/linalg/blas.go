@@ -147,20 +147,41 @@ const (
 // columns j0..n-1: C[i][j] += alpha·Σ_r A[r][i]·B[r][j]. a points at the
 // first of the mr columns of A.
 func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if !accel {
+		tnGo(mr, n-j0, k, alpha, a, lda, b[j0:], ldb, c[j0:], ldc)
+		return
+	}
+	if mr < blockRows {
+		// Fewer than 4 rows: each row of C is a combination of rows of B,
+		// four at a time.
+		for i := 0; i < mr; i++ {
+			ci := c[i*ldc+j0:]
+			r := 0
+			for ; r+4 <= k; r += 4 {
+				t := [4]float64{alpha * a[r*lda+i], alpha * a[(r+1)*lda+i], alpha * a[(r+2)*lda+i], alpha * a[(r+3)*lda+i]}
+				axpy4Asm(n-j0, &t[0], &b[r*ldb+j0], ldb, &ci[0])
+			}
+			for ; r < k; r++ {
+				Axpy(n-j0, alpha*a[r*lda+i], b[r*ldb+j0:], ci)
+			}
+		}
+		return
+	}
 	j := j0
-	if accel && mr == blockRows {
-		for ; j+8 <= n; j += 8 {
-			tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
-		}
-		if j+4 <= n {
-			tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
-			j += 4
-		}
+	for ; j+8 <= n; j += 8 {
+		tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+	}
+	if j+4 <= n {
+		tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		j += 4
 	}
 	if j < n {
-		tnGo(mr, n-j, k, alpha, a, lda, b[j:], ldb, c[j:], ldc)
+		tn4xMaskAsm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha, &edgeMasks[n-j][0])
 	}
 }
+
+// edgeMasks[w] selects the first w of 4 lanes.
+var edgeMasks = [4][4]int64{{}, {-1}, {-1, -1}, {-1, -1, -1}}
 
 // tnGo is the portable TN kernel: C[i][j] += alpha·Σ_r A[r][i]·B[r][j] for
 // an mr×nr block.

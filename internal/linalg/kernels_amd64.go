@@ -43,3 +43,9 @@ func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)
 //
 //go:noescape
 func scalAsm(n int, alpha float64, x *float64)
+
+// tn4xMaskAsm is tn4x4Asm restricted to the columns whose mask lane
+// (4 int64s) has its sign bit set; it touches no other element of B or C.
+//
+//go:noescape
+func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)

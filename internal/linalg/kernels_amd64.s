@@ -383,3 +383,59 @@ scal_tail1:
 scal_done:
 	VZEROUPPER
 	RET
+
+// func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)
+// tn4x4Asm on the first 1–3 columns only: mask selects the columns (lanes
+// with the sign bit set), and masked loads and stores touch no others.
+TEXT ·tn4xMaskAsm(SB), NOSPLIT, $0-72
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y15
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
+	VXORPD Y4, Y4, Y4
+	VXORPD Y6, Y6, Y6
+	TESTQ CX, CX
+	JE tn4m_store
+tn4m_loop:
+	VMASKMOVPD (DI), Y15, Y8
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD 8(SI), Y11
+	VBROADCASTSD 16(SI), Y12
+	VBROADCASTSD 24(SI), Y13
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y8, Y13, Y6
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn4m_loop
+tn4m_store:
+	VBROADCASTSD alpha+56(FP), Y10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y0, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y2, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y4, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y6, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	VZEROUPPER
+	RET

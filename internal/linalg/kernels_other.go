@@ -26,3 +26,7 @@ func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64) {
 }
 
 func scalAsm(n int, alpha float64, x *float64) { panic("linalg: no vector kernels") }
+
+func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64) {
+	panic("linalg: no vector kernels")
+}

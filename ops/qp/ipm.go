@@ -15,11 +15,11 @@ func (w *worker) residuals(st *setup, it *item) float64 {
 	copy(w.rx, it.p)
 	linalg.Gemv(n, n, 1, st.qs, n, w.z, w.rx)
 	if m > 0 {
-		linalg.GemvT(m, n, 1, it.g, n, w.lam, w.rx)
+		st.gemvGT(m, n, 1, it.g, w.lam, w.rx)
 		for i := range w.rz {
 			w.rz[i] = w.s[i] - it.h[i]
 		}
-		linalg.Gemv(m, n, 1, it.g, n, w.z, w.rz)
+		st.gemvG(m, n, 1, it.g, w.z, w.rz)
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, 1, it.a, n, w.nu, w.rx)
@@ -169,7 +169,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		return steps, nil
 	}
 	// Failed: is the last iterate an (approximate) infeasibility certificate?
-	if m > 0 && w.infeasible(it) {
+	if m > 0 && w.infeasible(st, it) {
 		return steps, fmt.Errorf("%w (Farkas certificate found after %d iterations)", ErrInfeasible, steps)
 	}
 	if stopErr != nil {
@@ -246,7 +246,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 	scale := math.Max(maxAbs(t), maxAbs(it.p))
 	if m > 0 {
 		clear(t)
-		linalg.GemvT(m, n, 1, it.g, n, w.lam, t)
+		st.gemvGT(m, n, 1, it.g, w.lam, t)
 		scale = math.Max(scale, maxAbs(t))
 	}
 	if k > 0 {
@@ -260,7 +260,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 	if m > 0 {
 		gz := w.tm1
 		clear(gz)
-		linalg.Gemv(m, n, 1, it.g, n, w.z, gz)
+		st.gemvG(m, n, 1, it.g, w.z, gz)
 		if maxAbs(w.rz) > tol*(1+math.Max(maxAbs(gz), maxAbs(it.h))) {
 			return false
 		}
@@ -283,7 +283,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 // and w.dnua) approximately
 // certify infeasibility (Farkas): λ ≥ 0 with Gᵀλ + Aᵀν ≈ 0 and
 // hᵀλ + bᵀν < 0.
-func (w *worker) infeasible(it *item) bool {
+func (w *worker) infeasible(st *setup, it *item) bool {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	lam, nu := w.dla, w.dnua
 	norm := 0.0
@@ -298,7 +298,7 @@ func (w *worker) infeasible(it *item) bool {
 	}
 	t := w.tn2
 	clear(t)
-	linalg.GemvT(m, n, 1/norm, it.g, n, lam, t)
+	st.gemvGT(m, n, 1/norm, it.g, lam, t)
 	gmax := maxAbs(it.g)
 	if k > 0 {
 		linalg.GemvT(k, n, 1/norm, it.a, n, nu, t)

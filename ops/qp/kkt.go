@@ -122,9 +122,11 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 		return d[r]
 	}
 	h := w.kf[:n*n]
-	copy(h, st.qt)
+	for i := 0; i < n; i++ { // upper triangle only
+		copy(h[i*n+i:(i+1)*n], st.qt[i*n+i:(i+1)*n])
+	}
 	if m > 0 {
-		if sp := st.sparse; sp != nil {
+		if sp := st.gpat; st.sparseH && sp != nil {
 			for r := 0; r < m; r++ {
 				cols := sp.cols[sp.start[r]:sp.start[r+1]]
 				g := it.g[r*n : (r+1)*n]
@@ -236,7 +238,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		}
 		if m > 0 {
 			clear(w.gdz)
-			linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+			st.gemvG(m, n, 1, it.g, dz, w.gdz)
 		}
 		return
 	}
@@ -254,7 +256,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 				t[i] = d[i] * rzp[i]
 			}
 		}
-		linalg.GemvT(m, n, -1, it.g, n, t, r)
+		st.gemvGT(m, n, -1, it.g, t, r)
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
@@ -276,7 +278,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 	copy(dnu, yv[:k])
 	if m > 0 {
 		clear(w.gdz)
-		linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		st.gemvG(m, n, 1, it.g, dz, w.gdz)
 		for i := range dl {
 			dl[i] = d[i] * (w.gdz[i] + rzp[i])
 		}

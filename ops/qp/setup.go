@@ -31,11 +31,12 @@ type setup struct {
 	v  []float64 // Cholesky factor of AQ⁻¹Aᵀ, k×k
 	t  []float64 // k×m
 	// primal path
-	qt     []float64   // Q + ρAᵀA, n×n, upper triangle
-	rho    float64     // weight of AᵀA in qt
-	rhoG   float64     // weight of an active row of G in the backward's H
-	sparse *rowPattern // nonzero pattern of G's rows, when sparse updates pay
-	err    error       // why this setup cannot be used (wraps a sentinel)
+	qt      []float64   // Q + ρAᵀA, n×n, upper triangle
+	rho     float64     // weight of AᵀA in qt
+	rhoG    float64     // weight of an active row of G in the backward's H
+	gpat    *rowPattern // nonzero pattern of G's rows, when G is sparse
+	sparseH bool        // form GᵀDG from gpat (primal path)
+	err     error       // why this setup cannot be used (wraps a sentinel)
 }
 
 // rowPattern lists the nonzero columns of each row of G: row r has columns
@@ -43,6 +44,39 @@ type setup struct {
 type rowPattern struct {
 	start []int
 	cols  []int
+}
+
+// gemvG computes y += alpha·G·x for the item's G (m×n).
+func (st *setup) gemvG(m, n int, alpha float64, g, x, y []float64) {
+	sp := st.gpat
+	if sp == nil {
+		linalg.Gemv(m, n, alpha, g, n, x, y)
+		return
+	}
+	for r := 0; r < m; r++ {
+		row := g[r*n : (r+1)*n]
+		s := 0.0
+		for _, c := range sp.cols[sp.start[r]:sp.start[r+1]] {
+			s += row[c] * x[c]
+		}
+		y[r] += alpha * s
+	}
+}
+
+// gemvGT computes y += alpha·Gᵀ·x for the item's G (m×n).
+func (st *setup) gemvGT(m, n int, alpha float64, g, x, y []float64) {
+	sp := st.gpat
+	if sp == nil {
+		linalg.GemvT(m, n, alpha, g, n, x, y)
+		return
+	}
+	for r := 0; r < m; r++ {
+		row := g[r*n : (r+1)*n]
+		a := alpha * x[r]
+		for _, c := range sp.cols[sp.start[r]:sp.start[r+1]] {
+			y[c] += a * row[c]
+		}
+	}
 }
 
 // qbase is the part of a setup that depends on Q alone, computed once when Q
@@ -128,22 +162,28 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	var sp *rowPattern
 	syrkCost := float64(m) * float64(n) * float64(n) / 2
 	if m > 0 {
-		c := 0.0
+		nnz, c := 0, 0.0
 		for r := 0; r < m; r++ {
-			nz := 0.0
+			nz := 0
 			for _, v := range g[r*n : (r+1)*n] {
 				if v != 0 {
 					nz++
 				}
 			}
-			c += nz * (nz + 1) / 2
+			nnz += nz
+			c += float64(nz) * float64(nz+1) / 2
 		}
-		// Dense updates run several times faster per flop.
-		if c*8 < syrkCost {
-			syrkCost = c
+		// Sparse matrix-vector products pay below about a quarter full.
+		if 4*nnz < m*n {
 			sp = patternOf(m, n, g)
 		}
+		// Dense rank updates run several times faster per flop.
+		if sp != nil && c*8 < syrkCost {
+			syrkCost = c
+			st.sparseH = true
+		}
 	}
+	st.gpat = sp
 	fn, fm, fk := float64(n), float64(m), float64(k)
 	costPrimal := fn*fn*fn/3 + syrkCost + fn*fn*fk + fk*fk*fk/3
 	costDual := fm * fm * fm / 3
@@ -153,7 +193,6 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 		st.err = dualSetup(w, st, g, a)
 		return st
 	}
-	st.sparse = sp
 	primalSetup(n, m, k, st, g, a)
 	return st
 }
