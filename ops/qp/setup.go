@@ -100,7 +100,9 @@ const rankPivot = 1e-13
 // reductions; 0 chooses by cost. Tests set it to compare the two.
 var forcePath = 0
 
-func newQBase(n int, q []float64) *qbase {
+// newQBase symmetrises and factors Q. scratch, when it holds n×n elements,
+// serves the trial factorisations, so that only a successful one allocates.
+func newQBase(n int, q, scratch []float64) *qbase {
 	b := &qbase{qs: q}
 	if !symmetric(n, q) {
 		b.qs = make([]float64, n*n)
@@ -114,12 +116,19 @@ func newQBase(n int, q []float64) *qbase {
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
 	}
-	u := make([]float64, n*n)
+	u := scratch
+	if len(u) < n*n {
+		u = make([]float64, n*n)
+	}
+	u = u[:n*n]
 	copy(u, b.qs)
 	// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
 	// meaningless, so such a Q takes the primal path too.
 	if linalg.PotrfTol(n, u, n, pdPivot) {
 		b.u = u
+		if len(scratch) >= n*n {
+			b.u = append([]float64(nil), u...)
+		}
 		return b
 	}
 	// Not positive definite: it must at least be positive semidefinite, up to

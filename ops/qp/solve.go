@@ -94,7 +94,7 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 		qShared, allShared = false, false // every item already failed
 	}
 	if qShared {
-		base = newQBase(n, p.Q)
+		base = newQBase(n, p.Q, nil)
 	}
 	if allShared && (m == 0 || allFinite(p.G)) && (k == 0 || allFinite(p.A)) {
 		f.shared = newSetup(newWorker(d), base, p.G, p.A)
@@ -117,7 +117,7 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 		if st == nil {
 			b := base
 			if b == nil {
-				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n])
+				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], w.kf)
 			}
 			st = newSetup(w, b, it.g, it.a)
 			f.items[i] = st
