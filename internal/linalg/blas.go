@@ -50,6 +50,23 @@ func axpyGo(alpha float64, x, y []float64) {
 	}
 }
 
+// Axpy2 computes dst[i] += a·x[i] + b·y[i] for the first n elements (a
+// rank-2 update of one row).
+func Axpy2(n int, a float64, x []float64, b float64, y, dst []float64) {
+	if n <= 0 {
+		return
+	}
+	_, _, _ = x[n-1], y[n-1], dst[n-1]
+	if accel {
+		axpy2Asm(n, a, &x[0], b, &y[0], &dst[0])
+		return
+	}
+	x, y, dst = x[:n], y[:n], dst[:n]
+	for i := range dst {
+		dst[i] += a*x[i] + b*y[i]
+	}
+}
+
 // Scal computes x[i] *= alpha for the first n elements.
 func Scal(n int, alpha float64, x []float64) {
 	if n <= 0 {

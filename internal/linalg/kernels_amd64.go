@@ -49,3 +49,8 @@ func scalAsm(n int, alpha float64, x *float64)
 //
 //go:noescape
 func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)
+
+// axpy2Asm computes dst[i] += a·x[i] + b·y[i] for i < n.
+//
+//go:noescape
+func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64)

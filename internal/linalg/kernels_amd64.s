@@ -439,3 +439,41 @@ tn4m_store:
 	VMASKMOVPD Y8, Y15, (DX)
 	VZEROUPPER
 	RET
+
+// func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64)
+// dst[i] += a·x[i] + b·y[i], i < n.
+TEXT ·axpy2Asm(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	VBROADCASTSD a+8(FP), Y0
+	MOVQ x+16(FP), SI
+	VBROADCASTSD b+24(FP), Y1
+	MOVQ y+32(FP), R8
+	MOVQ dst+40(FP), DI
+	CMPQ CX, $4
+	JLT ax2_tail
+ax2_loop:
+	VMOVUPD (DI), Y2
+	VFMADD231PD (SI), Y0, Y2
+	VFMADD231PD (R8), Y1, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE ax2_loop
+ax2_tail:
+	TESTQ CX, CX
+	JE ax2_done
+	VMOVSD (DI), X2
+	VFMADD231SD (SI), X0, X2
+	VFMADD231SD (R8), X1, X2
+	VMOVSD X2, (DI)
+	ADDQ $8, SI
+	ADDQ $8, R8
+	ADDQ $8, DI
+	DECQ CX
+	JMP ax2_tail
+ax2_done:
+	VZEROUPPER
+	RET

@@ -30,3 +30,7 @@ func scalAsm(n int, alpha float64, x *float64) { panic("linalg: no vector kernel
 func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64) {
 	panic("linalg: no vector kernels")
 }
+
+func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64) {
+	panic("linalg: no vector kernels")
+}

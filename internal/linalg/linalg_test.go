@@ -54,6 +54,18 @@ func TestDotAxpy(t *testing.T) {
 			if got := Dot(n, x, y); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
 				t.Fatalf("Dot n=%d: %v want %v", n, got, want)
 			}
+			w2 := randSlice(rng, n+3)
+			d2 := append([]float64(nil), w2...)
+			Axpy2(n, 0.3, x, -1.25, y, d2)
+			for i := range d2 {
+				w := w2[i]
+				if i < n {
+					w += 0.3*x[i] - 1.25*y[i]
+				}
+				if math.Abs(d2[i]-w) > 1e-14*(1+math.Abs(w)) {
+					t.Fatalf("Axpy2 n=%d [%d]: %v want %v", n, i, d2[i], w)
+				}
+			}
 			yy := append([]float64(nil), y...)
 			Axpy(n, 0.7, x, yy)
 			for i := range y {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/optnet-go/optnet/internal/linalg"
 )
 
 func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, error) {
@@ -172,27 +174,15 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, g,
 	w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, w.dz, w.dl, w.dnu, false)
 	dz, wl, dnu := w.dz, w.dl, w.dnu
 	for a := 0; a < n; a++ {
-		row := gq[a*n : (a+1)*n]
-		za, da := 0.5*z[a], 0.5*dz[a]
-		for b := range row {
-			row[b] += da*z[b] + za*dz[b]
-		}
+		linalg.Axpy2(n, 0.5*dz[a], z, 0.5*z[a], dz, gq[a*n:])
 		gp[a] += dz[a]
 	}
 	for r := 0; r < m; r++ {
-		row := gg[r*n : (r+1)*n]
-		wr, lr := wl[r], lam[r]
-		for b := range row {
-			row[b] += wr*z[b] + lr*dz[b]
-		}
-		gh[r] -= wr
+		linalg.Axpy2(n, wl[r], z, lam[r], dz, gg[r*n:])
+		gh[r] -= wl[r]
 	}
 	for r := 0; r < k; r++ {
-		row := ga[r*n : (r+1)*n]
-		vr, nr := dnu[r], nu[r]
-		for b := range row {
-			row[b] += vr*z[b] + nr*dz[b]
-		}
-		gb[r] -= vr
+		linalg.Axpy2(n, dnu[r], z, nu[r], dz, ga[r*n:])
+		gb[r] -= dnu[r]
 	}
 }
