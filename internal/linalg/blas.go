@@ -185,6 +185,11 @@ func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float
 		return
 	}
 	j := j0
+	if use512 {
+		for ; j+16 <= n; j += 16 {
+			tn4x16Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		}
+	}
 	for ; j+8 <= n; j += 8 {
 		tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
 	}

@@ -7,19 +7,17 @@ import (
 	"testing"
 )
 
-// Each test runs under both kernel sets: the vector kernels (when the CPU
-// has them) and the portable Go ones, and compares against naive loops.
+// Each test runs under every kernel set this CPU has (portable Go, AVX2+FMA
+// and AVX-512) and compares against naive loops.
 func bothPaths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, on := range []bool{false, true} {
-		prev := SetAccelerated(on)
-		if on && !Accelerated() {
-			SetAccelerated(prev)
-			t.Log("vector kernels unavailable on this CPU")
-			continue
-		}
-		t.Run(map[bool]string{false: "portable", true: "vector"}[on], f)
-		SetAccelerated(prev)
+	if !haveAccel {
+		t.Log("vector kernels unavailable on this CPU: portable kernels only")
+	}
+	for _, ks := range kernelSets() {
+		restore := ks.set()
+		t.Run(ks.name, f)
+		restore()
 	}
 }
 
@@ -242,25 +240,31 @@ func TestPotrfRejects(t *testing.T) {
 	})
 }
 
-// TestPathsAgree checks that the vector and portable kernels give the same
-// Cholesky factor up to rounding.
+// TestPathsAgree checks that every kernel set gives the same Cholesky factor
+// as the portable one, up to rounding.
 func TestPathsAgree(t *testing.T) {
-	if !haveAccel {
+	sets := kernelSets()
+	if len(sets) == 1 {
 		t.Skip("no vector kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, n := range []int{50, 100, 199} {
 		a := spd(rng, n, n)
-		u1, u2 := append([]float64(nil), a...), append([]float64(nil), a...)
-		prev := SetAccelerated(true)
-		Potrf(n, u1, n)
-		SetAccelerated(false)
-		Potrf(n, u2, n)
-		SetAccelerated(prev)
-		for i := 0; i < n; i++ {
-			for j := i; j < n; j++ {
-				if d := math.Abs(u1[i*n+j] - u2[i*n+j]); d > 1e-11 {
-					t.Fatalf("n=%d: U[%d][%d] vector %v, portable %v", n, i, j, u1[i*n+j], u2[i*n+j])
+		var ref []float64
+		for _, ks := range sets {
+			u := append([]float64(nil), a...)
+			restore := ks.set()
+			Potrf(n, u, n)
+			restore()
+			if ref == nil {
+				ref = u
+				continue
+			}
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if d := math.Abs(u[i*n+j] - ref[i*n+j]); d > 1e-11 {
+						t.Fatalf("n=%d: U[%d][%d] %s %v, portable %v", n, i, j, ks.name, u[i*n+j], ref[i*n+j])
+					}
 				}
 			}
 		}
@@ -342,4 +346,33 @@ func TestPotrfTol(t *testing.T) {
 			t.Error("PotrfTol rejected an SPD matrix")
 		}
 	})
+}
+
+type kernelSet struct {
+	name string
+	set  func() (restore func())
+}
+
+// kernelSets lists the kernel sets this CPU can run: portable, AVX2 and,
+// where available, AVX-512.
+func kernelSets() []kernelSet {
+	sets := []kernelSet{{"portable", func() func() {
+		prev := SetAccelerated(false)
+		return func() { SetAccelerated(prev) }
+	}}}
+	if haveAccel {
+		sets = append(sets, kernelSet{"avx2", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(false)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	if have512 {
+		sets = append(sets, kernelSet{"avx512", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(true)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	return sets
 }
