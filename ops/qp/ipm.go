@@ -13,13 +13,13 @@ import (
 func (w *worker) residuals(st *setup, it *item) float64 {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	copy(w.rx, it.p)
-	linalg.Gemv(n, n, 1, st.qs, n, w.z, w.rx)
+	st.qpat.gemv(n, n, 1, st.qs, w.z, w.rx)
 	if m > 0 {
-		st.gemvGT(m, n, 1, it.g, w.lam, w.rx)
+		st.gpat.gemvT(m, n, 1, it.g, w.lam, w.rx)
 		for i := range w.rz {
 			w.rz[i] = w.s[i] - it.h[i]
 		}
-		st.gemvG(m, n, 1, it.g, w.z, w.rz)
+		st.gpat.gemv(m, n, 1, it.g, w.z, w.rz)
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, 1, it.a, n, w.nu, w.rx)
@@ -241,12 +241,12 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 	}
 	t := w.tn2
 	clear(t)
-	linalg.Gemv(n, n, 1, st.qs, n, w.z, t)
+	st.qpat.gemv(n, n, 1, st.qs, w.z, t)
 	obj := 0.5*linalg.Dot(n, t, w.z) + linalg.Dot(n, it.p, w.z)
 	scale := math.Max(maxAbs(t), maxAbs(it.p))
 	if m > 0 {
 		clear(t)
-		st.gemvGT(m, n, 1, it.g, w.lam, t)
+		st.gpat.gemvT(m, n, 1, it.g, w.lam, t)
 		scale = math.Max(scale, maxAbs(t))
 	}
 	if k > 0 {
@@ -260,7 +260,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 	if m > 0 {
 		gz := w.tm1
 		clear(gz)
-		st.gemvG(m, n, 1, it.g, w.z, gz)
+		st.gpat.gemv(m, n, 1, it.g, w.z, gz)
 		if maxAbs(w.rz) > tol*(1+math.Max(maxAbs(gz), maxAbs(it.h))) {
 			return false
 		}
@@ -298,7 +298,7 @@ func (w *worker) infeasible(st *setup, it *item) bool {
 	}
 	t := w.tn2
 	clear(t)
-	st.gemvGT(m, n, 1/norm, it.g, lam, t)
+	st.gpat.gemvT(m, n, 1/norm, it.g, lam, t)
 	gmax := maxAbs(it.g)
 	if k > 0 {
 		linalg.GemvT(k, n, 1/norm, it.a, n, nu, t)

@@ -238,7 +238,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		}
 		if m > 0 {
 			clear(w.gdz)
-			st.gemvG(m, n, 1, it.g, dz, w.gdz)
+			st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
 		}
 		return
 	}
@@ -256,7 +256,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 				t[i] = d[i] * rzp[i]
 			}
 		}
-		st.gemvGT(m, n, -1, it.g, t, r)
+		st.gpat.gemvT(m, n, -1, it.g, t, r)
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
@@ -278,7 +278,7 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 	copy(dnu, yv[:k])
 	if m > 0 {
 		clear(w.gdz)
-		st.gemvG(m, n, 1, it.g, dz, w.gdz)
+		st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
 		for i := range dl {
 			dl[i] = d[i] * (w.gdz[i] + rzp[i])
 		}

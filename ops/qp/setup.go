@@ -23,7 +23,8 @@ import (
 //     AH⁻¹Aᵀ.
 type setup struct {
 	dual bool
-	qs   []float64 // ½(Q+Qᵀ), n×n
+	qs   []float64   // ½(Q+Qᵀ), n×n
+	qpat *rowPattern // pattern of qs when sparse
 	// dual path
 	u  []float64 // Cholesky factor of Q (upper), n×n
 	w  []float64 // [U⁻ᵀGᵀ U⁻ᵀAᵀ], n×(m+k)
@@ -46,35 +47,51 @@ type rowPattern struct {
 	cols  []int
 }
 
-// gemvG computes y += alpha·G·x for the item's G (m×n).
-func (st *setup) gemvG(m, n int, alpha float64, g, x, y []float64) {
-	sp := st.gpat
+// sparsePattern returns the nonzero pattern of the r×c matrix a when it is
+// sparse enough (under a quarter full) for pattern-driven products to pay,
+// and nil otherwise.
+func sparsePattern(r, c int, a []float64) *rowPattern {
+	nnz := 0
+	for _, v := range a[:r*c] {
+		if v != 0 {
+			nnz++
+		}
+	}
+	if 4*nnz >= r*c {
+		return nil
+	}
+	return patternOf(r, c, a)
+}
+
+// gemv computes y += alpha·A·x for the r×c matrix A whose pattern sp is
+// (nil: dense).
+func (sp *rowPattern) gemv(r, c int, alpha float64, a, x, y []float64) {
 	if sp == nil {
-		linalg.Gemv(m, n, alpha, g, n, x, y)
+		linalg.Gemv(r, c, alpha, a, c, x, y)
 		return
 	}
-	for r := 0; r < m; r++ {
-		row := g[r*n : (r+1)*n]
+	for i := 0; i < r; i++ {
+		row := a[i*c : (i+1)*c]
 		s := 0.0
-		for _, c := range sp.cols[sp.start[r]:sp.start[r+1]] {
-			s += row[c] * x[c]
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			s += row[j] * x[j]
 		}
-		y[r] += alpha * s
+		y[i] += alpha * s
 	}
 }
 
-// gemvGT computes y += alpha·Gᵀ·x for the item's G (m×n).
-func (st *setup) gemvGT(m, n int, alpha float64, g, x, y []float64) {
-	sp := st.gpat
+// gemvT computes y += alpha·Aᵀ·x for the r×c matrix A whose pattern sp is
+// (nil: dense).
+func (sp *rowPattern) gemvT(r, c int, alpha float64, a, x, y []float64) {
 	if sp == nil {
-		linalg.GemvT(m, n, alpha, g, n, x, y)
+		linalg.GemvT(r, c, alpha, a, c, x, y)
 		return
 	}
-	for r := 0; r < m; r++ {
-		row := g[r*n : (r+1)*n]
-		a := alpha * x[r]
-		for _, c := range sp.cols[sp.start[r]:sp.start[r+1]] {
-			y[c] += a * row[c]
+	for i := 0; i < r; i++ {
+		row := a[i*c : (i+1)*c]
+		f := alpha * x[i]
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			y[j] += f * row[j]
 		}
 	}
 }
@@ -82,9 +99,10 @@ func (st *setup) gemvGT(m, n int, alpha float64, g, x, y []float64) {
 // qbase is the part of a setup that depends on Q alone, computed once when Q
 // is shared by the batch.
 type qbase struct {
-	qs  []float64
-	u   []float64 // nil when Q is not positive definite
-	err error     // Q not positive semidefinite
+	qs   []float64
+	qpat *rowPattern // pattern of qs when sparse
+	u    []float64   // nil when Q is not positive definite
+	err  error       // Q not positive semidefinite
 }
 
 // pdPivot is the smallest squared Cholesky pivot, relative to Q's largest
@@ -112,6 +130,7 @@ func newQBase(n int, q, scratch []float64) *qbase {
 			}
 		}
 	}
+	b.qpat = sparsePattern(n, n, b.qs)
 	scale := 0.0
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
@@ -162,7 +181,7 @@ func symmetric(n int, q []float64) bool {
 // provides scratch space.
 func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	n, m, k := w.d.n, w.d.m, w.d.k
-	st := &setup{qs: base.qs}
+	st := &setup{qs: base.qs, qpat: base.qpat}
 	if base.err != nil {
 		st.err = base.err
 		return st
@@ -171,25 +190,19 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	var sp *rowPattern
 	syrkCost := float64(m) * float64(n) * float64(n) / 2
 	if m > 0 {
-		nnz, c := 0, 0.0
-		for r := 0; r < m; r++ {
-			nz := 0
-			for _, v := range g[r*n : (r+1)*n] {
-				if v != 0 {
-					nz++
-				}
+		sp = sparsePattern(m, n, g)
+		if sp != nil {
+			// Rank-1 updates over the nonzeros cost Σ nnz_r²/2; dense ones
+			// run several times faster per flop.
+			c := 0.0
+			for r := 0; r < m; r++ {
+				nz := float64(sp.start[r+1] - sp.start[r])
+				c += nz * (nz + 1) / 2
 			}
-			nnz += nz
-			c += float64(nz) * float64(nz+1) / 2
-		}
-		// Sparse matrix-vector products pay below about a quarter full.
-		if 4*nnz < m*n {
-			sp = patternOf(m, n, g)
-		}
-		// Dense rank updates run several times faster per flop.
-		if sp != nil && c*8 < syrkCost {
-			syrkCost = c
-			st.sparseH = true
+			if c*8 < syrkCost {
+				syrkCost = c
+				st.sparseH = true
+			}
 		}
 	}
 	st.gpat = sp

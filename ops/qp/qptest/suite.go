@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/optnet-go/optnet/ops/qp"
 )
@@ -613,6 +614,15 @@ func testErrors(t *testing.T, s qp.Solver) {
 		}
 		if g, err := s.Backward(cctx, sol, make([]float64, 64*30)); !errors.Is(err, context.Canceled) || g != nil {
 			t.Errorf("Backward with a cancelled context: (%v, %v)", g != nil, err)
+		}
+		// Cancelled while running: a batch that takes far longer than the
+		// deadline must stop with the context's error.
+		big, _ := Random(rng, Config{B: 3000, N: 40, M: 40, K: 5, Shared: qp.InputQ | qp.InputG | qp.InputA})
+		dctx, stop := context.WithTimeout(ctx, 5*time.Millisecond)
+		defer stop()
+		start := time.Now()
+		if sol, err := s.Solve(dctx, big, qp.Options{}); !errors.Is(err, context.DeadlineExceeded) || sol != nil {
+			t.Errorf("Solve past its deadline: (%v, %v) after %v", sol != nil, err, time.Since(start))
 		}
 	})
 }
