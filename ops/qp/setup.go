@@ -51,14 +51,13 @@ type rowPattern struct {
 // sparse enough (under a quarter full) for pattern-driven products to pay,
 // and nil otherwise.
 func sparsePattern(r, c int, a []float64) *rowPattern {
-	nnz := 0
+	nnz, limit := 0, r*c/4
 	for _, v := range a[:r*c] {
 		if v != 0 {
-			nnz++
+			if nnz++; nnz >= limit {
+				return nil // dense: stop counting
+			}
 		}
-	}
-	if 4*nnz >= r*c {
-		return nil
 	}
 	return patternOf(r, c, a)
 }
