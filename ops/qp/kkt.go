@@ -31,7 +31,7 @@ type worker struct {
 	z, s, lam, nu     []float64
 	bz, bs, blam, bnu []float64 // best iterate
 	rx, rz, ry, rzp   []float64
-	dg, c             []float64 // λ/s and the complementarity term
+	dg                []float64 // λ/s
 	dza, dsa, dla     []float64 // affine direction
 	dnua              []float64
 	dz, ds, dl, dnu   []float64 // combined direction
@@ -40,34 +40,40 @@ type worker struct {
 func newWorker(d dims) *worker {
 	n, m, k := d.n, d.m, d.k
 	nk := max(n, m)
-	w := &worker{d: d}
-	buf := make([]float64, n+(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
-		2*n+3*m+2*k+
-		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
-		n+2*m+k+ // rx rz ry rzp
-		2*m+ // d c
-		2*(n+2*m+k)) // directions
+	w := &worker{d: d, act: make([]int, 0, m)}
+	// All float64 scratch is carved from one allocation: a first pass over
+	// the layout sums the sizes, a second hands out the slices.
+	var buf []float64
+	total := 0
 	take := func(size int) []float64 {
+		if buf == nil {
+			total += size
+			return nil
+		}
 		x := buf[:size:size]
 		buf = buf[size:]
 		return x
 	}
-	w.rhat, w.f0 = take(n), take(m+k)
-	w.kf = take(nk * nk)
-	w.gs = take(m * n)
-	w.y = take(n * (k + m))
-	w.pf = take((k + m) * (k + m))
-	w.act = make([]int, 0, m)
-	w.tn1, w.tn2 = take(n), take(n)
-	w.tm1, w.gdz = take(m), take(m)
-	w.tk1 = take(k)
-	w.tc = take(k + m)
-	w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
-	w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
-	w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
-	w.dg, w.c = take(m), take(m)
-	w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
-	w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	layout := func() {
+		w.rhat, w.f0 = take(n), take(m+k)
+		w.kf = take(nk * nk)
+		w.gs = take(m * n)
+		w.y = take(n * (k + m))
+		w.pf = take((k + m) * (k + m))
+		w.tn1, w.tn2 = take(n), take(n)
+		w.tm1, w.gdz = take(m), take(m)
+		w.tk1 = take(k)
+		w.tc = take(k + m)
+		w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
+		w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
+		w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
+		w.dg = take(m)
+		w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
+		w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	}
+	layout()
+	buf = make([]float64, total)
+	layout()
 	return w
 }
 
