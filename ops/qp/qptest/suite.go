@@ -32,6 +32,7 @@ func RunSolverSuite(t *testing.T, s qp.Solver) {
 	t.Run("Planted", func(t *testing.T) { testPlanted(t, s) })
 	t.Run("FiniteDifferences", func(t *testing.T) { testFiniteDifferences(t, s) })
 	t.Run("Unconstrained", func(t *testing.T) { testUnconstrained(t, s) })
+	t.Run("LinearProgram", func(t *testing.T) { testLinearProgram(t, s) })
 	t.Run("Errors", func(t *testing.T) { testErrors(t, s) })
 }
 
@@ -517,6 +518,47 @@ func testUnconstrained(t *testing.T, s qp.Solver) {
 			if e := maxAbsOf(r); e > 1e-10 {
 				t.Errorf("item %d: Q·dp + dz = %.3g, want 0", i, e)
 			}
+		}
+	}
+}
+
+// testLinearProgram solves min pᵀz over the box −l ≤ z ≤ u (Q = 0, so the
+// objective is strictly convex on no subspace: only the constraints pin z).
+// The solution is the vertex z_i = u_i where p_i < 0 and −l_i where p_i > 0,
+// and ∂(Σz)/∂h is +1 on the active upper bounds, −1 on the active lower
+// ones and 0 elsewhere.
+func testLinearProgram(t *testing.T, s qp.Solver) {
+	const n = 6
+	pr := &qp.Problem{N: n, M: 2 * n, Q: make([]float64, n*n), G: make([]float64, 2*n*n)}
+	for i := 0; i < n; i++ {
+		pr.P = append(pr.P, float64(i)-2.5)
+		pr.G[i*n+i], pr.G[(n+i)*n+i] = 1, -1
+	}
+	for i := 0; i < 2*n; i++ {
+		pr.H = append(pr.H, 1+0.25*float64(i))
+	}
+	sol, err := s.Solve(context.Background(), pr, qp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float64, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	g, err := s.Backward(context.Background(), sol, ones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		want, up, lo := pr.H[i], 1.0, 0.0
+		if pr.P[i] > 0 {
+			want, up, lo = -pr.H[n+i], 0, -1
+		}
+		if math.Abs(sol.Z[i]-want) > 1e-9 {
+			t.Errorf("z[%d] = %.12g, want %g", i, sol.Z[i], want)
+		}
+		if math.Abs(g.H[i]-up) > 1e-9 || math.Abs(g.H[n+i]-lo) > 1e-9 {
+			t.Errorf("dh for variable %d = (%.3g, %.3g), want (%g, %g)", i, g.H[i], g.H[n+i], up, lo)
 		}
 	}
 }
