@@ -307,6 +307,8 @@ var configs = []Config{
 	{Name: "shared_h_b", B: 3, N: 5, M: 6, K: 1, Shared: qp.InputH | qp.InputB},
 	{Name: "shared_p_G", B: 3, N: 5, M: 6, K: 2, Shared: qp.InputP | qp.InputG},
 	{Name: "all_shared", B: 1, N: 4, M: 3, K: 1, Shared: qp.InputQ | qp.InputP | qp.InputG | qp.InputH | qp.InputA | qp.InputB},
+	{Name: "unconstrained", B: 2, N: 4, Planted: true},
+	{Name: "unconstrained_sharedQ", B: 3, N: 3, Shared: qp.InputQ},
 }
 
 func testPlanted(t *testing.T, s qp.Solver) {
@@ -641,6 +643,42 @@ func testErrors(t *testing.T, s qp.Solver) {
 		}
 		if _, err := s.Backward(ctx, sol, make([]float64, 5)); !errors.Is(err, qp.ErrShape) {
 			t.Errorf("Backward with short dz: %v, want ErrShape", err)
+		}
+	})
+	t.Run("ShapeFuzz", func(t *testing.T) {
+		// Random, mostly inconsistent, sizes: never a panic; any error is
+		// ErrShape (or a per-item failure of a well-formed problem).
+		frng := rand.New(rand.NewPCG(10, 10))
+		for trial := 0; trial < 300; trial++ {
+			pr := &qp.Problem{
+				Batch: frng.IntN(4) - 1,
+				N:     frng.IntN(4) - 1, M: frng.IntN(4) - 1, K: frng.IntN(3) - 1,
+				Shared: qp.Input(frng.IntN(64)),
+			}
+			vec := func() []float64 {
+				if frng.IntN(5) == 0 {
+					return nil
+				}
+				return randMat(frng, 1, frng.IntN(40))
+			}
+			pr.Q, pr.P, pr.G, pr.H, pr.A, pr.B = vec(), vec(), vec(), vec(), vec(), vec()
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panic on %+v: %v", pr, r)
+					}
+				}()
+				sol, err := s.Solve(ctx, pr, qp.Options{OnFailure: qp.FailNaN})
+				var se *qp.SolveError
+				if err != nil && !errors.Is(err, qp.ErrShape) && !errors.As(err, &se) {
+					t.Fatalf("%+v: unexpected error %v", pr, err)
+				}
+				if sol != nil {
+					if _, err := s.Backward(ctx, sol, make([]float64, len(sol.Z))); err != nil {
+						t.Fatalf("%+v: Backward: %v", pr, err)
+					}
+				}
+			}()
 		}
 	})
 	t.Run("Cancel", func(t *testing.T) {
