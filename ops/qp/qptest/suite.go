@@ -571,13 +571,16 @@ func testErrors(t *testing.T, s qp.Solver) {
 
 	t.Run("Infeasible", func(t *testing.T) {
 		pr, _ := Random(rng, Config{B: 5, N: 3, M: 4, K: 1, Planted: true})
-		// Items 1 and 3 get z₀ ≤ −1 and −z₀ ≤ −1.
-		for _, i := range []int{1, 3} {
-			g := pr.G[i*12 : (i+1)*12]
-			clear(g[:6])
-			g[0], g[3] = 1, -1
-			pr.H[i*4], pr.H[i*4+1] = -1, -1
-		}
+		// Item 1 gets z₀ ≤ −1 and −z₀ ≤ −1; item 3 gets z₀ = 5 and z₀ ≤ 1.
+		g := pr.G[1*12 : 2*12]
+		clear(g[:6])
+		g[0], g[3] = 1, -1
+		pr.H[1*4], pr.H[1*4+1] = -1, -1
+		g = pr.G[3*12 : 4*12]
+		clear(g[:3])
+		g[0], pr.H[3*4] = 1, 1
+		a := pr.A[3*3 : 4*3]
+		a[0], a[1], a[2], pr.B[3] = 1, 0, 0, 5
 		checkItems(t, s, pr, qp.ErrInfeasible, []int{1, 3})
 	})
 	t.Run("NotConvex", func(t *testing.T) {
