@@ -154,6 +154,25 @@ func SyrkTN(n, k int, alpha float64, a []float64, lda int, c []float64, ldc int)
 	}
 }
 
+// SyrkTNEnvelope is SyrkTN for an A whose column i is zero above row
+// first[i], with first nondecreasing: the products skip the zero rows.
+func SyrkTNEnvelope(n, k int, first []int, alpha float64, a []float64, lda int, c []float64, ldc int) {
+	if n <= 0 || k <= 0 || alpha == 0 {
+		return
+	}
+	checkMat("SyrkTNEnvelope A", k, n, a, lda)
+	checkMat("SyrkTNEnvelope C", n, n, c, ldc)
+	_ = first[n-1]
+	for i0 := 0; i0 < n; i0 += blockRows {
+		mr := min(blockRows, n-i0)
+		f := first[i0]
+		if f >= k {
+			continue
+		}
+		tnRowBlock(mr, i0, n, k-f, alpha, a[f*lda+i0:], lda, a[f*lda:], lda, c[i0*ldc:], ldc)
+	}
+}
+
 // blockRows and blockCols are the register-block shape of the TN kernels.
 const (
 	blockRows = 4

@@ -149,6 +149,36 @@ func TestGemmSyrk(t *testing.T) {
 	})
 }
 
+func TestSyrkEnvelope(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		for _, n := range []int{1, 3, 4, 9, 17} {
+			k := 13
+			first := make([]int, n)
+			for i := 1; i < n; i++ {
+				first[i] = min(first[i-1]+rng.IntN(3), k)
+			}
+			a := randSlice(rng, k*n)
+			for i := 0; i < n; i++ {
+				for r := 0; r < first[i]; r++ {
+					a[r*n+i] = 0
+				}
+			}
+			c1, c2 := randSlice(rng, n*n), make([]float64, n*n)
+			copy(c2, c1)
+			SyrkTN(n, k, 1.5, a, n, c1, n)
+			SyrkTNEnvelope(n, k, first, 1.5, a, n, c2, n)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if math.Abs(c1[i*n+j]-c2[i*n+j]) > 1e-12*(1+math.Abs(c1[i*n+j])) {
+						t.Fatalf("n=%d (%d,%d): envelope %v, full %v", n, i, j, c2[i*n+j], c1[i*n+j])
+					}
+				}
+			}
+		}
+	})
+}
+
 // spd returns a random symmetric positive definite matrix with leading
 // dimension ld.
 func spd(rng *rand.Rand, n, ld int) []float64 {

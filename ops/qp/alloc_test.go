@@ -20,8 +20,16 @@ func TestNoAllocationPerIteration(t *testing.T) {
 		{B: 4, N: 12, M: 10, K: 3, Shared: qp.InputQ | qp.InputG | qp.InputA},
 		{B: 4, N: 5, M: 40, K: 2},           // primal path
 		{B: 4, N: 6, M: 6, K: 1, PSD: true}, // primal path, semidefinite Q
+		{Name: "tv"},                        // total variation: band path
 	} {
 		pr, _ := qptest.Random(rng, c)
+		if c.Name == "tv" {
+			xs := [][]float64{make([]float64, 40), make([]float64, 40)}
+			for i := range xs[0] {
+				xs[0][i], xs[1][i] = float64(i/8), rng.NormFloat64()
+			}
+			pr = qptest.TotalVariation(xs, 0.3, false)
+		}
 		allocs := func(steps int) float64 {
 			opt := qp.Options{Eps: 1e-300, MaxIter: steps, NotImprovedLimit: 1000, Workers: 1, OnFailure: qp.FailNaN}
 			return testing.AllocsPerRun(5, func() {

@@ -37,6 +37,7 @@ type setup struct {
 	rhoG    float64     // weight of an active row of G in the backward's H
 	gpat    *rowPattern // nonzero pattern of G's rows, when G is sparse
 	sparseH bool        // form GᵀDG from gpat (primal path)
+	band    *bandInfo   // band form of H (primal path), when narrow
 	err     error       // why this setup cannot be used (wraps a sentinel)
 }
 
@@ -134,6 +135,26 @@ func newQBase(n int, q, scratch []float64) *qbase {
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
 	}
+	if diagonal(n, b.qpat) {
+		// A diagonal Q needs no factorisation to be classified.
+		pd := true
+		for i := 0; i < n; i++ {
+			switch q := b.qs[i*n+i]; {
+			case q < -1e-9*scale:
+				b.err = fmt.Errorf("%w: Q is not positive semidefinite", ErrNotConvex)
+				return b
+			case q*q <= pdPivot*scale*scale || q <= 0:
+				pd = false
+			}
+		}
+		if pd {
+			b.u = make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				b.u[i*n+i] = math.Sqrt(b.qs[i*n+i])
+			}
+		}
+		return b
+	}
 	u := scratch
 	if len(u) < n*n {
 		u = make([]float64, n*n)
@@ -163,6 +184,22 @@ func newQBase(n int, q, scratch []float64) *qbase {
 		b.err = fmt.Errorf("%w: Q is not positive semidefinite", ErrNotConvex)
 	}
 	return b
+}
+
+// diagonal reports whether the pattern sp (nil: dense) has nonzeros on the
+// diagonal only.
+func diagonal(n int, sp *rowPattern) bool {
+	if sp == nil {
+		return n == 1
+	}
+	for i := 0; i < n; i++ {
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			if j != i {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func symmetric(n int, q []float64) bool {
@@ -215,6 +252,7 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 		return st
 	}
 	primalSetup(n, m, k, st, g, a)
+	st.band = newBand(n, m, st.qt, st.gpat)
 	return st
 }
 
