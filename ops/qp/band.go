@@ -23,27 +23,25 @@ func newBand(n, m int, qt []float64, sp *rowPattern) *bandInfo {
 	if sp == nil || noBand {
 		return nil
 	}
-	// Adjacency of the variables: nonzeros of Q̃ and pairs of variables that
-	// share a row of G.
-	adj := make([][]int, n)
-	seen := make([]uint64, (n*n+63)/64) // bit a·n+b: edge a–b recorded
-	edges := 0
-	link := func(a, b int) {
+	// Edges of the variables' graph: nonzeros of Q̃ and pairs of variables
+	// that share a row of G, each recorded once (bit a·n+b).
+	seen := make([]uint64, (n*n+63)/64)
+	var edges [][2]int
+	link := func(a, b int) bool {
 		bit := a*n + b
 		if a == b || seen[bit/64]&(1<<(bit%64)) != 0 {
-			return
+			return true
 		}
-		edges++
 		seen[bit/64] |= 1 << (bit % 64)
 		bit = b*n + a
 		seen[bit/64] |= 1 << (bit % 64)
-		adj[a] = append(adj[a], b)
-		adj[b] = append(adj[b], a)
+		edges = append(edges, [2]int{a, b})
+		return len(edges) <= n*n/32 // else too dense for a narrow band
 	}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
-			if qt[i*n+j] != 0 {
-				link(i, j)
+			if qt[i*n+j] != 0 && !link(i, j) {
+				return nil
 			}
 		}
 	}
@@ -51,23 +49,38 @@ func newBand(n, m int, qt []float64, sp *rowPattern) *bandInfo {
 		cols := sp.cols[sp.start[r]:sp.start[r+1]]
 		for x, a := range cols {
 			for _, b := range cols[x+1:] {
-				link(a, b)
+				if !link(a, b) {
+					return nil
+				}
 			}
 		}
-		if edges > n*n/16 {
-			return nil // too dense for a narrow band
-		}
 	}
-	perm := rcm(adj)
+	// Adjacency lists in compressed form: node a's neighbours are
+	// nbr[off[a]:off[a+1]].
+	off := make([]int, n+1)
+	for _, e := range edges {
+		off[e[0]+1]++
+		off[e[1]+1]++
+	}
+	for a := 0; a < n; a++ {
+		off[a+1] += off[a]
+	}
+	nbr := make([]int, off[n])
+	fill := slices.Clone(off[:n])
+	for _, e := range edges {
+		nbr[fill[e[0]]] = e[1]
+		fill[e[0]]++
+		nbr[fill[e[1]]] = e[0]
+		fill[e[1]]++
+	}
+	perm := rcm(off, nbr)
 	iperm := make([]int, n)
 	for newi, old := range perm {
 		iperm[old] = newi
 	}
 	w := 0
-	for a, nb := range adj {
-		for _, b := range nb {
-			w = max(w, iperm[a]-iperm[b])
-		}
+	for _, e := range edges {
+		w = max(w, iperm[e[0]]-iperm[e[1]], iperm[e[1]]-iperm[e[0]])
 	}
 	// Band work n·w² against dense n³/3, with margin for the dense kernels'
 	// higher speed.
@@ -94,20 +107,25 @@ func (bi *bandInfo) at(a, b int) int {
 	return a*(bi.w+1) + b - a
 }
 
-// rcm returns a reverse Cuthill–McKee ordering of the graph adj: breadth
-// first from a node of least degree in each component, neighbours in order
-// of increasing degree, then reversed.
-func rcm(adj [][]int) []int {
-	n := len(adj)
+// rcm returns a reverse Cuthill–McKee ordering of the graph whose node a
+// has neighbours nbr[off[a]:off[a+1]]: breadth first from a node of least
+// degree in each component, neighbours in order of increasing degree, then
+// reversed.
+func rcm(off, nbr []int) []int {
+	n := len(off) - 1
+	deg := func(a int) int { return off[a+1] - off[a] }
+	byDegree := func(a, b int) int { return deg(a) - deg(b) }
+	for a := 0; a < n; a++ {
+		slices.SortStableFunc(nbr[off[a]:off[a+1]], byDegree)
+	}
+	starts := make([]int, n)
+	for i := range starts {
+		starts[i] = i
+	}
+	slices.SortStableFunc(starts, byDegree)
 	order := make([]int, 0, n)
 	visited := make([]bool, n)
-	byDegree := make([]int, n)
-	for i := range byDegree {
-		byDegree[i] = i
-	}
-	degree := func(a, b int) int { return len(adj[a]) - len(adj[b]) }
-	slices.SortStableFunc(byDegree, degree)
-	for _, start := range byDegree {
+	for _, start := range starts {
 		if visited[start] {
 			continue
 		}
@@ -115,9 +133,8 @@ func rcm(adj [][]int) []int {
 		head := len(order)
 		order = append(order, start)
 		for ; head < len(order); head++ {
-			nb := slices.Clone(adj[order[head]])
-			slices.SortStableFunc(nb, degree)
-			for _, v := range nb {
+			a := order[head]
+			for _, v := range nbr[off[a]:off[a+1]] {
 				if !visited[v] {
 					visited[v] = true
 					order = append(order, v)

@@ -3,6 +3,7 @@ package qp
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/optnet-go/optnet/internal/linalg"
 )
@@ -60,7 +61,16 @@ func sparsePattern(r, c int, a []float64) *rowPattern {
 			}
 		}
 	}
-	return patternOf(r, c, a)
+	p := &rowPattern{start: make([]int, r+1), cols: make([]int, 0, nnz)}
+	for i := 0; i < r; i++ {
+		for j, v := range a[i*c : (i+1)*c] {
+			if v != 0 {
+				p.cols = append(p.cols, j)
+			}
+		}
+		p.start[i+1] = len(p.cols)
+	}
+	return p
 }
 
 // gemv computes y += alpha·A·x for the r×c matrix A whose pattern sp is
@@ -256,18 +266,6 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	return st
 }
 
-func patternOf(m, n int, g []float64) *rowPattern {
-	p := &rowPattern{start: make([]int, m+1)}
-	for r := 0; r < m; r++ {
-		for j, v := range g[r*n : (r+1)*n] {
-			if v != 0 {
-				p.cols = append(p.cols, j)
-			}
-		}
-		p.start[r+1] = len(p.cols)
-	}
-	return p
-}
 
 // dualSetup computes M0, V and T for the constraint-space reduction.
 func dualSetup(w *worker, st *setup, g, a []float64) error {
@@ -316,8 +314,7 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 // stationarity condition does not change the solution but makes Q̃ + GᵀDG
 // positive definite whenever the QP is strictly convex on its feasible set.
 func primalSetup(n, m, k int, st *setup, g, a []float64) {
-	st.qt = make([]float64, n*n)
-	copy(st.qt, st.qs)
+	st.qt = st.qs // read-only unless AᵀA is added below
 	qmax, gmax, amax := 0.0, 0.0, 0.0
 	for i := 0; i < n; i++ {
 		qmax = math.Max(qmax, math.Abs(st.qs[i*n+i]))
@@ -339,5 +336,6 @@ func primalSetup(n, m, k int, st *setup, g, a []float64) {
 		amax = 1
 	}
 	st.rho = (1 + qmax) / amax
+	st.qt = slices.Clone(st.qs)
 	linalg.SyrkTN(n, k, st.rho, a, n, st.qt, n)
 }
