@@ -266,7 +266,6 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	return st
 }
 
-
 // dualSetup computes M0, V and T for the constraint-space reduction.
 func dualSetup(w *worker, st *setup, g, a []float64) error {
 	n, m, k := w.d.n, w.d.m, w.d.k
