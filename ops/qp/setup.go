@@ -21,7 +21,8 @@ import (
 //   - primal (normal equations), when Q is only semidefinite, or when it is
 //     cheaper: the per-iteration matrix is the n×n H = Q̃ + Gᵀdiag(λ/s)G with
 //     Q̃ = Q + ρAᵀA fixed, and equalities go through the k×k Schur complement
-//     AH⁻¹Aᵀ.
+//     AH⁻¹Aᵀ; when H's pattern reorders into a narrow band, H is handled in
+//     band storage (band.go).
 type setup struct {
 	dual bool
 	qs   []float64   // ½(Q+Qᵀ), n×n
@@ -33,7 +34,7 @@ type setup struct {
 	v  []float64 // Cholesky factor of AQ⁻¹Aᵀ, k×k
 	t  []float64 // k×m
 	// primal path
-	qt      []float64   // Q + ρAᵀA, n×n, upper triangle
+	qt      []float64   // Q + ρAᵀA, n×n, upper triangle (qs itself when k = 0); read-only
 	rho     float64     // weight of AᵀA in qt
 	rhoG    float64     // weight of an active row of G in the backward's H
 	gpat    *rowPattern // nonzero pattern of G's rows, when G is sparse
@@ -42,8 +43,8 @@ type setup struct {
 	err     error       // why this setup cannot be used (wraps a sentinel)
 }
 
-// rowPattern lists the nonzero columns of each row of G: row r has columns
-// cols[start[r]:start[r+1]].
+// rowPattern lists the nonzero columns of each row of a sparse matrix (G or
+// Q): row r has columns cols[start[r]:start[r+1]].
 type rowPattern struct {
 	start []int
 	cols  []int
