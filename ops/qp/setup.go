@@ -154,7 +154,7 @@ func newQBase(n int, q, scratch []float64) *qbase {
 			case q < -1e-9*scale:
 				b.err = fmt.Errorf("%w: Q is not positive semidefinite", ErrNotConvex)
 				return b
-			case q*q <= pdPivot*scale*scale || q <= 0:
+			case q <= pdPivot*scale:
 				pd = false
 			}
 		}
