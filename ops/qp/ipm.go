@@ -109,8 +109,22 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		} else {
 			notImproved++
 		}
-		if !(score >= opt.Eps) || notImproved >= opt.NotImprovedLimit || steps == opt.MaxIter {
+		if !(score >= opt.Eps) || steps == opt.MaxIter {
 			break
+		}
+		if notImproved >= opt.NotImprovedLimit {
+			// Stalled. Stop if the best iterate is good enough; otherwise the
+			// stall is the non-monotone early phase of an infeasible start
+			// (complementarity can grow while feasibility is gained): go on,
+			// up to MaxIter.
+			w.swapBest()
+			ok := w.acceptable(st, it, opt.AcceptTol)
+			w.swapBest()
+			if ok {
+				break
+			}
+			notImproved = 0
+			w.residuals(st, it)
 		}
 		for i := range w.dg {
 			w.dg[i] = w.lam[i] / w.s[i]
@@ -142,7 +156,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		}
 		muAff /= float64(m)
 		sigma := muAff / mu
-		sigma = sigma * sigma * sigma
+		sigma = math.Min(1, sigma*sigma*sigma)
 		// Corrector: s∘λ + dsₐ∘dλₐ = σμ.
 		for i := range w.rzp {
 			rs := w.s[i]*w.lam[i] + w.dsa[i]*w.dla[i] - sigma*mu
@@ -161,11 +175,15 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 			break
 		}
 	}
-	// Keep the last iterate's multipliers for the infeasibility test: accept
-	// overwrites the iterate with the best one.
+	// Keep the last iterate's multipliers for the infeasibility test, then
+	// judge the best iterate.
 	copy(w.dla, w.lam)
 	copy(w.dnua, w.nu)
-	if w.accept(st, it, opt.AcceptTol) {
+	copy(w.z, w.bz)
+	copy(w.s, w.bs)
+	copy(w.lam, w.blam)
+	copy(w.nu, w.bnu)
+	if w.acceptable(st, it, opt.AcceptTol) {
 		return steps, nil
 	}
 	// Failed: is the last iterate an (approximate) infeasibility certificate?
@@ -222,19 +240,24 @@ func maxAbs(x []float64) float64 {
 	return r
 }
 
-// accept checks the optimality conditions at the best iterate (copied into
-// w.z etc.), each relative to the size of the terms it balances:
+// swapBest exchanges the current and the best iterate.
+func (w *worker) swapBest() {
+	w.z, w.bz = w.bz, w.z
+	w.s, w.bs = w.bs, w.s
+	w.lam, w.blam = w.blam, w.lam
+	w.nu, w.bnu = w.bnu, w.nu
+}
+
+// acceptable checks the optimality conditions at the current iterate
+// (overwriting the residuals), each relative to the size of the terms it
+// balances:
 //
 //	‖Qz + p + Gᵀλ + Aᵀν‖∞ ≤ tol·(1 + max(‖Qz‖∞, ‖p‖∞, ‖Gᵀλ‖∞, ‖Aᵀν‖∞))
 //	‖Gz + s − h‖∞         ≤ tol·(1 + max(‖Gz‖∞, ‖h‖∞))
 //	‖Az − b‖∞             ≤ tol·(1 + max(‖Az‖∞, ‖b‖∞))
 //	sᵀλ                   ≤ tol·(1 + |½zᵀQz + pᵀz|)
-func (w *worker) accept(st *setup, it *item, tol float64) bool {
+func (w *worker) acceptable(st *setup, it *item, tol float64) bool {
 	n, m, k := w.d.n, w.d.m, w.d.k
-	copy(w.z, w.bz)
-	copy(w.s, w.bs)
-	copy(w.lam, w.blam)
-	copy(w.nu, w.bnu)
 	w.residuals(st, it)
 	if !finiteAll(w.rx) || !finiteAll(w.rz) || !finiteAll(w.ry) {
 		return false

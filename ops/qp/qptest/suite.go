@@ -30,6 +30,7 @@ func RunSolverSuite(t *testing.T, s qp.Solver) {
 	t.Run("ReferenceCases", func(t *testing.T) { testReferenceCases(t, s) })
 	t.Run("TotalVariation", func(t *testing.T) { testTotalVariation(t, s) })
 	t.Run("Planted", func(t *testing.T) { testPlanted(t, s) })
+	t.Run("RandomShapes", func(t *testing.T) { testRandomShapes(t, s) })
 	t.Run("FiniteDifferences", func(t *testing.T) { testFiniteDifferences(t, s) })
 	t.Run("Unconstrained", func(t *testing.T) { testUnconstrained(t, s) })
 	t.Run("LinearProgram", func(t *testing.T) { testLinearProgram(t, s) })
@@ -338,6 +339,34 @@ func testPlanted(t *testing.T, s qp.Solver) {
 				t.Errorf("max |ν − planted ν| = %.3g", d)
 			}
 		})
+	}
+}
+
+// testRandomShapes solves a few hundred random feasible, strictly convex
+// problems of assorted sizes (n ≤ 30, m < 40, k ≤ 5, semidefinite Q, random
+// sharing) and checks every item's KKT residuals.
+func testRandomShapes(t *testing.T, s qp.Solver) {
+	rng := rand.New(rand.NewPCG(77, 78))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(30)
+		k := min(rng.IntN(min(n, 5)+1), n-1)
+		c := Config{B: 4, N: n, M: rng.IntN(40), K: k, Shared: qp.Input(rng.IntN(64))}
+		c.PSD = rng.IntN(4) == 0 && n-k-1 >= 2 && c.M >= 2
+		c.Planted = c.PSD || rng.IntN(2) == 0
+		if c.Planted {
+			c.Shared &^= qp.InputP | qp.InputH | qp.InputB
+		}
+		pr, _ := Random(rng, c)
+		sol, err := s.Solve(context.Background(), pr, qp.Options{})
+		if err != nil {
+			t.Errorf("trial %d %+v: %v", trial, c, err)
+			continue
+		}
+		for i := 0; i < c.B; i++ {
+			if r := Residuals(pr, sol, i); r.Max() > 1e-8 {
+				t.Errorf("trial %d %+v item %d: KKT residuals %+v", trial, c, i, r)
+			}
+		}
 	}
 }
 
