@@ -24,7 +24,8 @@ type Options struct {
 	// MaxIter is the maximum number of interior-point steps. Default 20.
 	MaxIter int
 	// NotImprovedLimit stops an item after this many consecutive steps that
-	// did not improve its best score. Default 3.
+	// did not improve its best score, provided its best iterate passes the
+	// acceptance check (else the count restarts). Default 3.
 	NotImprovedLimit int
 	// AcceptTol is the relative tolerance of the final optimality check that
 	// decides success. Default 1e-6.
