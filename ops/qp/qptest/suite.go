@@ -146,15 +146,23 @@ func testReferenceCases(t *testing.T, s qp.Solver) {
 			check("dA", g.A, c.Shared)
 			check("db", g.B, c.Shared)
 			if !degenerate {
-				checkDirectional(t, s, pr, sol.Z, c.Arrays["dl_dz"], g, rand.New(rand.NewPCG(uint64(c.B), uint64(c.N))))
+				checkDirectional(t, s, pr, c.Arrays["dl_dz"], g, rand.New(rand.NewPCG(uint64(c.B), uint64(c.N))), fdCheck{eps: 1e-6, dirs: 1})
 			}
 		})
 	}
 }
 
+// fdCheck describes a finite-difference check of Backward.
+type fdCheck struct {
+	eps  float64 // central-difference step
+	dirs int     // random directions per input
+	psdQ bool    // Q is semidefinite: perturb it only within its range
+}
+
 // checkDirectional compares the gradients g of ℓ = Σ wᵢᵀzᵢ with central
-// differences along one random direction per input.
-func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, z, weights []float64, g *qp.Grads, rng *rand.Rand) {
+// differences along random directions of every input given, and checks
+// that absent inputs have no gradient.
+func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, weights []float64, g *qp.Grads, rng *rand.Rand, fc fdCheck) {
 	t.Helper()
 	loss := func() float64 {
 		sl, err := s.Solve(context.Background(), pr, qp.Options{})
@@ -174,30 +182,41 @@ func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, z, weights []fl
 	}{{"Q", pr.Q, g.Q}, {"p", pr.P, g.P}, {"G", pr.G, g.G}, {"h", pr.H, g.H}, {"A", pr.A, g.A}, {"b", pr.B, g.B}}
 	for _, in := range inputs {
 		if len(in.x) == 0 {
+			if in.grad != nil {
+				t.Errorf("%s absent but has a gradient", in.name)
+			}
 			continue
 		}
-		v := randMat(rng, 1, len(in.x))
-		if in.name == "Q" {
-			symmetrise(v, pr.N)
+		if len(in.grad) != len(in.x) {
+			t.Fatalf("%s: gradient has %d elements, input %d", in.name, len(in.grad), len(in.x))
 		}
-		orig := append([]float64(nil), in.x...)
-		const eps = 1e-6
-		for j := range v {
-			in.x[j] = orig[j] + eps*v[j]
-		}
-		fp := loss()
-		for j := range v {
-			in.x[j] = orig[j] - eps*v[j]
-		}
-		fm := loss()
-		copy(in.x, orig)
-		fd := (fp - fm) / (2 * eps)
-		an := 0.0
-		for j := range v {
-			an += in.grad[j] * v[j]
-		}
-		if math.Abs(fd-an) > 1e-5*(1+math.Abs(an)) {
-			t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
+		for range fc.dirs {
+			v := randMat(rng, 1, len(in.x))
+			if in.name == "Q" {
+				symmetrise(v, pr.N)
+				if fc.psdQ {
+					// Keep Q ± εV semidefinite: V = Q·S·Q.
+					v = sandwich(pr.Q, v, pr.N)
+				}
+			}
+			orig := append([]float64(nil), in.x...)
+			for j := range v {
+				in.x[j] = orig[j] + fc.eps*v[j]
+			}
+			fp := loss()
+			for j := range v {
+				in.x[j] = orig[j] - fc.eps*v[j]
+			}
+			fm := loss()
+			copy(in.x, orig)
+			fd := (fp - fm) / (2 * fc.eps)
+			an := 0.0
+			for j := range v {
+				an += in.grad[j] * v[j]
+			}
+			if math.Abs(fd-an) > 1e-5*(1+math.Abs(an)) {
+				t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
+			}
 		}
 	}
 }
@@ -395,71 +414,11 @@ func testFiniteDifferences(t *testing.T, s qp.Solver) {
 				}
 			}
 			cw := randMat(rng, c.B, c.N)
-			loss := func(p *qp.Problem) float64 {
-				sl, err := s.Solve(ctx, p, qp.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				f := 0.0
-				for i, v := range sl.Z {
-					f += cw[i] * v
-				}
-				return f
-			}
 			g, err := s.Backward(ctx, sol, cw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			inputs := []struct {
-				name string
-				x    *[]float64
-				grad []float64
-				sym  bool
-			}{
-				{"Q", &pr.Q, g.Q, true}, {"p", &pr.P, g.P, false},
-				{"G", &pr.G, g.G, false}, {"h", &pr.H, g.H, false},
-				{"A", &pr.A, g.A, false}, {"b", &pr.B, g.B, false},
-			}
-			for _, in := range inputs {
-				if *in.x == nil {
-					if in.grad != nil {
-						t.Errorf("%s absent but has a gradient", in.name)
-					}
-					continue
-				}
-				if len(in.grad) != len(*in.x) {
-					t.Fatalf("%s: gradient has %d elements, input %d", in.name, len(in.grad), len(*in.x))
-				}
-				for dir := 0; dir < 2; dir++ {
-					v := randMat(rng, 1, len(*in.x))
-					if in.sym {
-						symmetrise(v, c.N)
-						if c.PSD {
-							// Keep Q ± εV semidefinite: V = Q·S·Q.
-							v = sandwich(pr.Q, v, c.N)
-						}
-					}
-					orig := append([]float64(nil), *in.x...)
-					const eps = 1e-5
-					for j := range v {
-						(*in.x)[j] = orig[j] + eps*v[j]
-					}
-					fp := loss(pr)
-					for j := range v {
-						(*in.x)[j] = orig[j] - eps*v[j]
-					}
-					fm := loss(pr)
-					copy(*in.x, orig)
-					fd := (fp - fm) / (2 * eps)
-					an := 0.0
-					for j := range v {
-						an += in.grad[j] * v[j]
-					}
-					if math.Abs(fd-an) > 1e-5*(1+math.Abs(an)) {
-						t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
-					}
-				}
-			}
+			checkDirectional(t, s, pr, cw, g, rng, fdCheck{eps: 1e-5, dirs: 2, psdQ: c.PSD})
 		})
 	}
 }
