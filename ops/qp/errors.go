@@ -128,3 +128,24 @@ func sentinelOf(err error) error {
 	}
 	return err
 }
+
+// StatusCode maps an item's status (an entry of Solution.Status) to the
+// code of the ONNX op's status output: 0 solved, 1 non-finite input, 2 not
+// convex, 3 infeasible, 4 linearly dependent equalities, 5 not converged or
+// any other failure.
+func StatusCode(err error) int32 {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrNonFinite):
+		return 1
+	case errors.Is(err, ErrNotConvex):
+		return 2
+	case errors.Is(err, ErrInfeasible):
+		return 3
+	case errors.Is(err, ErrRankDeficient):
+		return 4
+	default:
+		return 5
+	}
+}
