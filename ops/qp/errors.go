@@ -136,16 +136,26 @@ func sentinelOf(err error) error {
 func StatusCode(err error) int32 {
 	switch {
 	case err == nil:
-		return 0
+		return StatusSolved
 	case errors.Is(err, ErrNonFinite):
-		return 1
+		return StatusNonFinite
 	case errors.Is(err, ErrNotConvex):
-		return 2
+		return StatusNotConvex
 	case errors.Is(err, ErrInfeasible):
-		return 3
+		return StatusInfeasible
 	case errors.Is(err, ErrRankDeficient):
-		return 4
+		return StatusRankDeficient
 	default:
-		return 5
+		return StatusNotConverged
 	}
 }
+
+// Codes of the op's status output, as returned by StatusCode.
+const (
+	StatusSolved int32 = iota
+	StatusNonFinite
+	StatusNotConvex
+	StatusInfeasible
+	StatusRankDeficient
+	StatusNotConverged
+)
