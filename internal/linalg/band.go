@@ -93,3 +93,95 @@ func BandSolveUTMulti(n, w, r int, u []float64, b []float64, ldb int) {
 		}
 	}
 }
+
+// General band matrices for BandLU hold an n×n matrix with kl
+// subdiagonals and ku superdiagonals row by row, with room for the fill of
+// row interchanges: row i keeps columns i−kl..i+ku+kl at
+// b[i·ld + (j−i+kl)] with ld = BandLULd(kl, ku); entries outside the matrix
+// or the band must be zero on entry.
+
+// BandLULd returns the row length of the storage BandLU uses for kl
+// subdiagonals and ku superdiagonals.
+func BandLULd(kl, ku int) int { return 2*kl + ku + 1 }
+
+// BandLU computes the LU factorisation with partial (row) pivoting of the
+// n×n band matrix in b (kl subdiagonals, ku superdiagonals, storage as
+// described above), in place: U (with up to kl+ku superdiagonals) and the
+// multipliers of L, with the row interchanges in ipiv (n elements). It
+// reports false when a pivot column is entirely zero or a pivot is not
+// finite. Its cost is O(n·kl·(kl+ku)).
+func BandLU(n, kl, ku int, b []float64, ipiv []int) bool {
+	if n <= 0 {
+		return true
+	}
+	ld := BandLULd(kl, ku)
+	_, _ = b[n*ld-1], ipiv[n-1]
+	for k := 0; k < n; k++ {
+		last := min(n-1, k+kl) // rows that can hold a nonzero in column k
+		p, big := k, math.Abs(b[k*ld+kl])
+		for i := k + 1; i <= last; i++ {
+			if v := math.Abs(b[i*ld+k-i+kl]); v > big {
+				p, big = i, v
+			}
+		}
+		ipiv[k] = p
+		if !(big > 0) || math.IsInf(big, 1) {
+			return false
+		}
+		right := min(n-1, k+ku+kl) // last column row k can reach after swaps
+		rk := b[k*ld+kl : k*ld+kl+right-k+1]
+		if p != k {
+			rp := b[p*ld+k-p+kl : p*ld+k-p+kl+right-k+1]
+			for j := range rk {
+				rk[j], rp[j] = rp[j], rk[j]
+			}
+		}
+		inv := 1 / rk[0]
+		for i := k + 1; i <= last; i++ {
+			ri := b[i*ld+k-i+kl : i*ld+k-i+kl+right-k+1]
+			l := ri[0] * inv
+			ri[0] = l
+			if l == 0 {
+				continue
+			}
+			for j := 1; j < len(ri); j++ {
+				ri[j] -= l * rk[j]
+			}
+		}
+	}
+	return true
+}
+
+// BandLUSolve solves Ax = b in place (x holds b on entry) with the
+// factorisation from BandLU.
+func BandLUSolve(n, kl, ku int, b []float64, ipiv []int, x []float64) {
+	if n <= 0 {
+		return
+	}
+	ld := BandLULd(kl, ku)
+	_, _ = x[n-1], ipiv[n-1]
+	// L y = P b, interchanges applied in the order they were made.
+	for k := 0; k < n; k++ {
+		if p := ipiv[k]; p != k {
+			x[k], x[p] = x[p], x[k]
+		}
+		xk := x[k]
+		if xk == 0 {
+			continue
+		}
+		last := min(n-1, k+kl)
+		for i := k + 1; i <= last; i++ {
+			x[i] -= b[i*ld+k-i+kl] * xk
+		}
+	}
+	// U x = y.
+	for k := n - 1; k >= 0; k-- {
+		right := min(n-1, k+ku+kl)
+		row := b[k*ld+kl : k*ld+kl+right-k+1]
+		s := x[k]
+		for j := 1; j < len(row); j++ {
+			s -= row[j] * x[k+j]
+		}
+		x[k] = s / row[0]
+	}
+}

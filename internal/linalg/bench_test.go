@@ -29,3 +29,29 @@ func BenchmarkPotrf(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBandLU factors a band matrix of the shape of the QP backward's
+// augmented total-variation system (n = 375, half bandwidth 6).
+func BenchmarkBandLU(b *testing.B) {
+	const n, kl = 375, 6
+	ld := BandLULd(kl, kl)
+	rng := rand.New(rand.NewPCG(1, 1))
+	a := make([]float64, n*ld)
+	for i := 0; i < n; i++ {
+		for j := max(0, i-kl); j <= min(n-1, i+kl); j++ {
+			a[i*ld+j-i+kl] = rng.NormFloat64()
+		}
+	}
+	lu := make([]float64, len(a))
+	piv := make([]int, n)
+	x := make([]float64, n)
+	cpu0 := cpuNanos()
+	for b.Loop() {
+		copy(lu, a)
+		if !BandLU(n, kl, kl, lu, piv) {
+			b.Fatal("singular")
+		}
+		BandLUSolve(n, kl, kl, lu, piv, x)
+	}
+	b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N), "cpu-ns/op")
+}

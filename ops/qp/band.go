@@ -17,6 +17,10 @@ type bandInfo struct {
 // noBand disables the band form (tests compare it with the dense one).
 var noBand = false
 
+// noAug makes the backward use the Schur complement instead of the
+// augmented band system (tests compare the two).
+var noAug = false
+
 // newBand returns the band form of H's pattern, or nil when the band would
 // not be narrow enough to pay. It needs G's row pattern (sp); qt is Q̃.
 func newBand(n, m int, qt []float64, sp *rowPattern) *bandInfo {

@@ -15,3 +15,16 @@ func SetNoBand(off bool) bool {
 	noBand = off
 	return prev
 }
+
+// SetNoAug makes the backward use the Schur complement instead of the
+// augmented band system (true) or lets it choose, and returns the previous
+// setting.
+func SetNoAug(off bool) bool {
+	prev := noAug
+	noAug = off
+	return prev
+}
+
+// AugCount returns how many factorisations have used the augmented band
+// system so far.
+func AugCount() int64 { return augCount.Load() }

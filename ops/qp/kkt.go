@@ -22,6 +22,7 @@ type worker struct {
 	first []int     // per column of Y, its first nonzero row (band path)
 	nc    int       // c = k + len(act)
 	tau   float64   // threshold of d for active rows
+	aug   *augBand  // band LU of the augmented system (backward, band path), when in use
 
 	tn1, tn2 []float64 // n
 	rhat, f0 []float64 // U⁻ᵀrx (n) and Wᵀ·rhat (m+k), kept between solves
@@ -131,12 +132,27 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 		}
 		return d[r]
 	}
+	w.nc = 0
+	inUse := false
 	if bi := st.band; bi != nil {
-		if err := w.formBand(st, bi, it, weight); err != nil {
-			return err
+		w.formBandH(st, bi, it, weight)
+		if k == 0 && len(w.act) > 0 {
+			var err error
+			if inUse, err = w.factorAug(st, bi, it, d); err != nil {
+				return err
+			}
+		}
+		if !inUse && !linalg.BandPotrf(n, bi.w, w.kf[:n*(bi.w+1)]) {
+			return errFactorH
 		}
 	} else if err := w.formDense(st, it, weight); err != nil {
 		return err
+	}
+	if w.aug != nil {
+		w.aug.inUse = inUse
+		if inUse {
+			return nil
+		}
 	}
 	c := k + len(w.act)
 	w.nc = c
@@ -245,9 +261,9 @@ func (w *worker) formDense(st *setup, it *item, weight func(int) float64) error 
 	return nil
 }
 
-// formBand forms and factors H in band storage, in the band's variable
-// order, in w.kf (n×(w+1)).
-func (w *worker) formBand(st *setup, bi *bandInfo, it *item, weight func(int) float64) error {
+// formBandH forms H in band storage, in the band's variable order, in w.kf
+// (n×(w+1)).
+func (w *worker) formBandH(st *setup, bi *bandInfo, it *item, weight func(int) float64) {
 	n, m := w.d.n, w.d.m
 	hb := w.kf[:n*(bi.w+1)]
 	copy(hb, bi.qt)
@@ -264,10 +280,6 @@ func (w *worker) formBand(st *setup, bi *bandInfo, it *item, weight func(int) fl
 			}
 		}
 	}
-	if !linalg.BandPotrf(n, bi.w, hb) {
-		return errFactorH
-	}
-	return nil
 }
 
 // solveNewton solves the Newton system of the last factor call,
@@ -348,6 +360,30 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 	if k > 0 {
 		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
 	}
+	yv := w.tc
+	if a := w.aug; a != nil && a.inUse {
+		a.solve(st.band, w.act, r, rzp, dz, yv)
+	} else {
+		w.solveReduced(st, r, rzp, ry, dz, yv)
+	}
+	copy(dnu, yv[:k])
+	if m > 0 {
+		clear(w.gdz)
+		st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
+		for i := range dl {
+			dl[i] = d[i] * (w.gdz[i] + rzp[i])
+		}
+		for x, a := range w.act {
+			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
+		}
+	}
+}
+
+// solveReduced solves the primal path's system for dz and the multipliers
+// yv of C = [A; G_act] with the factor of Ĥ and the Schur complement:
+// Ĥ dz + Cᵀyv = r, C dz − E yv = −[ry; rzp_act].
+func (w *worker) solveReduced(st *setup, r, rzp, ry, dz, yv []float64) {
+	n, k := w.d.n, w.d.k
 	// In the band case the triangular solves run in the band's variable
 	// order: permute r in, and dz back out.
 	bi := st.band
@@ -362,7 +398,6 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		linalg.SolveUT(n, w.kf, n, x)
 	}
 	c := w.nc
-	yv := w.tc
 	if c > 0 {
 		copy(yv, ry)
 		for j, a := range w.act {
@@ -380,16 +415,5 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 	} else {
 		linalg.SolveU(n, w.kf, n, x)
 		copy(dz, x)
-	}
-	copy(dnu, yv[:k])
-	if m > 0 {
-		clear(w.gdz)
-		st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
-		for i := range dl {
-			dl[i] = d[i] * (w.gdz[i] + rzp[i])
-		}
-		for x, a := range w.act {
-			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
-		}
 	}
 }

@@ -142,3 +142,57 @@ func TestBandAgreesWithDense(t *testing.T) {
 		}
 	}
 }
+
+// TestAugmentedAgreesWithSchur compares the backward's two ways of handling
+// the active rows on the band path: the band LU of the augmented system and
+// the dense Schur complement.
+func TestAugmentedAgreesWithSchur(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	xs := make([][]float64, 4)
+	for i := range xs {
+		xs[i] = make([]float64, 60)
+		level := 0.0
+		for j := range xs[i] {
+			if j%12 == 0 {
+				level = rng.NormFloat64()
+			}
+			xs[i][j] = level + 0.2*rng.NormFloat64()
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		pr := qptest.TotalVariation(xs, 0.4, shared)
+		sol, err := qp.Solve(context.Background(), pr, qp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dz := make([]float64, len(sol.Z))
+		for i := range dz {
+			dz[i] = rng.NormFloat64()
+		}
+		var grads [2]*qp.Grads
+		before := qp.AugCount()
+		for i, off := range []bool{false, true} {
+			prev := qp.SetNoAug(off)
+			grads[i], err = qp.Backward(context.Background(), sol, dz)
+			qp.SetNoAug(prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if used := qp.AugCount() - before; used != int64(len(xs)) {
+			t.Errorf("shared=%v: augmented system used for %d of %d items", shared, used, len(xs))
+		}
+		cmp := func(name string, a, b []float64) {
+			for i := range a {
+				if math.Abs(a[i]-b[i]) > 1e-9*(1+math.Abs(b[i])) {
+					t.Errorf("shared=%v: %s[%d]: augmented %.15g, Schur %.15g", shared, name, i, a[i], b[i])
+					return
+				}
+			}
+		}
+		cmp("dp", grads[0].P, grads[1].P)
+		cmp("dh", grads[0].H, grads[1].H)
+		cmp("dG", grads[0].G, grads[1].G)
+		cmp("dQ", grads[0].Q, grads[1].Q)
+	}
+}
