@@ -181,7 +181,7 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, ad
 	} else {
 		clear(w.rzp)
 		clear(w.ry)
-		w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, dz, wl, dnu, false)
+		w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, dz, wl, dnu, false, false)
 	}
 	if batched(InputQ) {
 		gq := row(g.Q, n*n)

@@ -79,7 +79,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 	for i := range w.ry {
 		w.ry[i] = -it.b[i]
 	}
-	w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.z, w.lam, w.nu, false)
+	w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.z, w.lam, w.nu, false, false)
 	if m > 0 {
 		for i := range w.s {
 			w.s[i] = it.h[i] - w.gdz[i]
@@ -137,7 +137,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		}
 		if m == 0 {
 			// A linear system: Newton converges in one step; later steps refine.
-			w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, false)
+			w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, false, false)
 			linalg.Axpy(n, 1, w.dz, w.z)
 			linalg.Axpy(k, 1, w.dnu, w.nu)
 			continue
@@ -146,7 +146,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		for i := range w.rzp {
 			w.rzp[i] = w.rz[i] - w.s[i]
 		}
-		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dza, w.dla, w.dnua, false)
+		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dza, w.dla, w.dnua, false, true)
 		for i := range w.dsa {
 			w.dsa[i] = -w.rz[i] - w.gdz[i]
 		}
@@ -164,7 +164,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 			rs := w.s[i]*w.lam[i] + w.dsa[i]*w.dla[i] - sigma*mu
 			w.rzp[i] = w.rz[i] - rs/w.lam[i]
 		}
-		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, true)
+		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, true, false)
 		for i := range w.ds {
 			w.ds[i] = -w.rz[i] - w.gdz[i]
 		}

@@ -290,7 +290,9 @@ func (w *worker) formBandH(st *setup, bi *bandInfo, it *item, weight func(int) f
 //
 // and leaves G·dz in w.gdz. rxSame says that rx is the one of the previous
 // call (the corrector after the predictor), whose reductions are reused.
-func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame bool) {
+// With lamOnly (the predictor, which needs only dλ and G·dz) the dual path
+// leaves dz and dν alone.
+func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame, lamOnly bool) {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	if st.dual {
 		// With W = [U⁻ᵀGᵀ U⁻ᵀAᵀ] and r̂ = U⁻ᵀrx:
@@ -317,6 +319,10 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 				linalg.GemvT(k, m, -1, st.t, m, f, dl)
 				linalg.SolveChol(m, w.kf, m, dl)
 			}
+			if lamOnly {
+				w.gdzFromDl(d, rzp, dl)
+				return
+			}
 			copy(dnu, f)
 			if m > 0 {
 				linalg.Gemv(k, m, -1, st.t, m, dl, dnu)
@@ -324,6 +330,12 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 			linalg.SolveU(k, st.v, k, dnu)
 		} else if m > 0 {
 			linalg.SolveChol(m, w.kf, m, dl)
+		}
+		if m > 0 {
+			w.gdzFromDl(d, rzp, dl)
+		}
+		if lamOnly {
+			return
 		}
 		y := w.tc[:ld]
 		copy(y, dl)
@@ -334,10 +346,6 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		linalg.SolveU(n, st.u, n, r)
 		for i, v := range r {
 			dz[i] = -v
-		}
-		if m > 0 {
-			clear(w.gdz)
-			st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
 		}
 		return
 	}
@@ -376,6 +384,15 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		for x, a := range w.act {
 			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
 		}
+	}
+}
+
+// gdzFromDl sets w.gdz = G·dz from the second block row of the Newton
+// system, G dz = D⁻¹dλ − rzp, instead of a product with G.
+func (w *worker) gdzFromDl(d, rzp, dl []float64) {
+	gdz := w.gdz
+	for i, v := range dl {
+		gdz[i] = v/d[i] - rzp[i]
 	}
 }
 
