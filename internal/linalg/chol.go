@@ -96,7 +96,14 @@ func SolveUT(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveUT", n, n, u, ldu)
 	_ = x[n-1]
-	for k0 := 0; k0 < n; k0 += blockRows {
+	k0 := 0
+	if accel && n >= 4 {
+		// Whole 4-row blocks in one vector kernel, the last 1–3 rows below.
+		nb := n / 4
+		solveUT4Asm(nb, n, &u[0], ldu, &x[0])
+		k0 = 4 * nb
+	}
+	for ; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
 		if k1-k0 == 4 {
 			r0, r1, r2, r3 := u[k0*ldu+k0:k0*ldu+k0+4], u[(k0+1)*ldu+k0:(k0+1)*ldu+k0+4], u[(k0+2)*ldu+k0:(k0+2)*ldu+k0+4], u[(k0+3)*ldu+k0:(k0+3)*ldu+k0+4]
@@ -138,6 +145,20 @@ func SolveU(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveU", n, n, u, ldu)
 	_ = x[n-1]
+	if accel && n >= 4 {
+		// The last 1–3 rows first, then whole 4-row blocks in one vector
+		// kernel.
+		nb := n / 4
+		for k := n - 1; k >= 4*nb; k-- {
+			s := x[k]
+			for j := k + 1; j < n; j++ {
+				s -= u[k*ldu+j] * x[j]
+			}
+			x[k] = s / u[k*ldu+k]
+		}
+		solveU4Asm(nb, n, &u[0], ldu, &x[0])
+		return
+	}
 	for k1 := n; k1 > 0; k1 -= blockRows {
 		k0 := max(k1-blockRows, 0)
 		// x[k0:k1] −= U[k0:k1, k1:]·x[k1:]

@@ -74,3 +74,16 @@ func set512(on bool) func() {
 	use512 = on && have512
 	return func() { use512 = prev }
 }
+
+// solveUT4Asm solves Uᵀx = b for the rows 0..4nb−1 of the n×n upper
+// triangular U (leading dimension ldu), in place, and subtracts their
+// contribution from x[4nb:n]. nb ≥ 1, 4nb ≤ n.
+//
+//go:noescape
+func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64)
+
+// solveU4Asm solves Ux = b for the rows 4nb−1..0 of the n×n upper
+// triangular U, in place, given the final x[4nb:n]. nb ≥ 1, 4nb ≤ n.
+//
+//go:noescape
+func solveU4Asm(nb, n int, u *float64, ldu int, x *float64)

@@ -551,3 +551,230 @@ tn416_store:
 	VMOVUPD Z9, 64(DX)
 	VZEROUPPER
 	RET
+
+// func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64)
+// Forward substitution Uᵀx = b for the rows 0..4nb−1 of the n×n upper
+// triangular U, in blocks of 4 rows, also applying their updates to
+// x[4nb:n]. Each block solves its 4×4 diagonal block with the reciprocals
+// of the pivots, then subtracts its rows' contribution from the rest of x;
+// the first 4 elements of that rest (the next block's right-hand side) stay
+// in Y3, so that the chain between blocks does not go through memory.
+TEXT ·solveUT4Asm(SB), NOSPLIT, $0-40
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ u+16(FP), SI
+	MOVQ ldu+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), DI
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	VMOVUPD (DI), Y3
+ut_block:
+	// SI = &U[k0][k0], DI = &x[k0], DX = n − k0, Y3 = x[k0:k0+4].
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VMOVSD (SI), X0
+	VMOVHPD 8(R9), X0, X0
+	VMOVSD 16(R10), X1
+	VMOVHPD 24(R11), X1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VDIVPD Y0, Y15, Y2
+	VPERMILPD $1, X2, X9
+	VEXTRACTF128 $1, Y2, X10
+	VPERMILPD $1, X10, X11
+	VPERMILPD $1, X3, X5
+	VEXTRACTF128 $1, Y3, X6
+	VPERMILPD $1, X6, X7
+	VMULSD X2, X3, X4
+	VFNMADD231SD 8(SI), X4, X5
+	VMULSD X9, X5, X5
+	VFNMADD231SD 16(SI), X4, X6
+	VFNMADD231SD 16(R9), X5, X6
+	VMULSD X10, X6, X6
+	VFNMADD231SD 24(SI), X4, X7
+	VFNMADD231SD 24(R9), X5, X7
+	VFNMADD231SD 24(R10), X6, X7
+	VMULSD X11, X7, X7
+	VMOVSD X4, (DI)
+	VMOVSD X5, 8(DI)
+	VMOVSD X6, 16(DI)
+	VMOVSD X7, 24(DI)
+	SUBQ $4, DX
+	DECQ BX
+	VBROADCASTSD X4, Y4
+	VBROADCASTSD X5, Y5
+	VBROADCASTSD X6, Y6
+	VBROADCASTSD X7, Y7
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, DI
+	XORQ AX, AX
+	CMPQ DX, $4
+	JLT ut_scalar
+	VMOVUPD (DI), Y3
+	VFNMADD231PD (SI), Y4, Y3
+	VFNMADD231PD (R9), Y5, Y3
+	VFNMADD231PD (R10), Y6, Y3
+	VFNMADD231PD (R11), Y7, Y3
+	VMOVUPD Y3, (DI)
+	MOVQ $4, AX
+ut_vec:
+	LEAQ 4(AX), R13
+	CMPQ R13, DX
+	JG ut_scalar
+	VMOVUPD (DI)(AX*8), Y8
+	VFNMADD231PD (SI)(AX*8), Y4, Y8
+	VFNMADD231PD (R9)(AX*8), Y5, Y8
+	VFNMADD231PD (R10)(AX*8), Y6, Y8
+	VFNMADD231PD (R11)(AX*8), Y7, Y8
+	VMOVUPD Y8, (DI)(AX*8)
+	MOVQ R13, AX
+	JMP ut_vec
+ut_scalar:
+	CMPQ AX, DX
+	JGE ut_next
+	VMOVSD (DI)(AX*8), X8
+	VFNMADD231SD (SI)(AX*8), X4, X8
+	VFNMADD231SD (R9)(AX*8), X5, X8
+	VFNMADD231SD (R10)(AX*8), X6, X8
+	VFNMADD231SD (R11)(AX*8), X7, X8
+	VMOVSD X8, (DI)(AX*8)
+	INCQ AX
+	JMP ut_scalar
+ut_next:
+	TESTQ BX, BX
+	JZ ut_done
+	LEAQ (SI)(R8*4), SI
+	JMP ut_block
+ut_done:
+	VZEROUPPER
+	RET
+
+// func solveU4Asm(nb, n int, u *float64, ldu int, x *float64)
+// Back substitution Ux = b for the rows 4nb−1..0 of the n×n upper
+// triangular U, in blocks of 4 rows, given the final x[4nb:n]. Each block
+// takes the dot products of its 4 rows with the solved part of x, from the
+// far end inwards so that the most recently solved elements come last, then
+// solves its 4×4 diagonal block with the reciprocals of the pivots.
+TEXT ·solveU4Asm(SB), NOSPLIT, $0-40
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ u+16(FP), R12
+	MOVQ ldu+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), R13
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	// k0 = 4(nb−1): R12 = &U[k0][k0], R13 = &x[k0], DX = n − k0 − 4.
+	MOVQ BX, AX
+	DECQ AX
+	SHLQ $2, AX
+	SUBQ AX, DX
+	SUBQ $4, DX
+	LEAQ (R13)(AX*8), R13
+	LEAQ 8(R8), R14
+	IMULQ AX, R14
+	ADDQ R14, R12
+u_block:
+	LEAQ (R12)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ DX, AX
+	MOVQ DX, R14
+	ANDQ $3, R14
+	JZ u_pairs
+u_rem:
+	DECQ AX
+	VMOVSD 32(R13)(AX*8), X8
+	VFMADD231SD 32(R12)(AX*8), X8, X0
+	VFMADD231SD 32(R9)(AX*8), X8, X1
+	VFMADD231SD 32(R10)(AX*8), X8, X2
+	VFMADD231SD 32(R11)(AX*8), X8, X3
+	DECQ R14
+	JNZ u_rem
+u_pairs:
+	CMPQ AX, $8
+	JLT u_one
+	SUBQ $8, AX
+	VMOVUPD 64(R13)(AX*8), Y8
+	VMOVUPD 32(R13)(AX*8), Y9
+	VFMADD231PD 64(R12)(AX*8), Y8, Y0
+	VFMADD231PD 64(R9)(AX*8), Y8, Y1
+	VFMADD231PD 64(R10)(AX*8), Y8, Y2
+	VFMADD231PD 64(R11)(AX*8), Y8, Y3
+	VFMADD231PD 32(R12)(AX*8), Y9, Y4
+	VFMADD231PD 32(R9)(AX*8), Y9, Y5
+	VFMADD231PD 32(R10)(AX*8), Y9, Y6
+	VFMADD231PD 32(R11)(AX*8), Y9, Y7
+	JMP u_pairs
+u_one:
+	TESTQ AX, AX
+	JZ u_reduce
+	VMOVUPD 32(R13), Y9
+	VFMADD231PD 32(R12), Y9, Y4
+	VFMADD231PD 32(R9), Y9, Y5
+	VFMADD231PD 32(R10), Y9, Y6
+	VFMADD231PD 32(R11), Y9, Y7
+u_reduce:
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VADDPD Y6, Y2, Y2
+	VADDPD Y7, Y3, Y3
+	VHADDPD Y1, Y0, Y0
+	VHADDPD Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y0, Y9
+	VPERM2F128 $0x31, Y2, Y0, Y10
+	VADDPD Y10, Y9, Y9
+	VMOVUPD (R13), Y8
+	VSUBPD Y9, Y8, Y8
+	// Reciprocals of the pivots.
+	VMOVSD (R12), X0
+	VMOVHPD 8(R9), X0, X0
+	VMOVSD 16(R10), X1
+	VMOVHPD 24(R11), X1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VDIVPD Y0, Y15, Y2
+	VPERMILPD $1, X2, X9
+	VEXTRACTF128 $1, Y2, X10
+	VPERMILPD $1, X10, X11
+	// Right-hand side lanes: X8 = b0, X5 = b1, X6 = b2, X7 = b3.
+	VPERMILPD $1, X8, X5
+	VEXTRACTF128 $1, Y8, X6
+	VPERMILPD $1, X6, X7
+	VMULSD X11, X7, X7
+	VFNMADD231SD 24(R10), X7, X6
+	VMULSD X10, X6, X6
+	VFNMADD231SD 16(R9), X6, X5
+	VFNMADD231SD 24(R9), X7, X5
+	VMULSD X9, X5, X5
+	VFNMADD231SD 8(R12), X5, X8
+	VFNMADD231SD 16(R12), X6, X8
+	VFNMADD231SD 24(R12), X7, X8
+	VMULSD X2, X8, X8
+	VUNPCKLPD X5, X8, X8
+	VUNPCKLPD X7, X6, X6
+	VINSERTF128 $1, X6, Y8, Y8
+	VMOVUPD Y8, (R13)
+	DECQ BX
+	JZ u_done
+	SUBQ $32, R13
+	ADDQ $4, DX
+	LEAQ 32(R8*4), R14
+	SUBQ R14, R12
+	JMP u_block
+u_done:
+	VZEROUPPER
+	RET

@@ -42,3 +42,7 @@ func tn4x16Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc 
 }
 
 func set512(on bool) func() { return func() {} }
+
+func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no vector kernels") }
+
+func solveU4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no vector kernels") }

@@ -406,3 +406,43 @@ func kernelSets() []kernelSet {
 	}
 	return sets
 }
+
+// TestTriangularSolves compares SolveUT and SolveU with plain substitution
+// on random well-conditioned triangular matrices.
+func TestTriangularSolves(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(4, 5))
+		for _, n := range sizes {
+			for _, ld := range []int{n, n + 3} {
+				u := randSlice(rng, n*ld)
+				for i := 0; i < n; i++ {
+					u[i*ld+i] = 2 + rng.Float64()
+					for j := i + 1; j < n; j++ {
+						u[i*ld+j] /= float64(n)
+					}
+				}
+				b := randSlice(rng, n)
+				want := append([]float64(nil), b...)
+				for k := 0; k < n; k++ { // Uᵀx = b
+					for i := 0; i < k; i++ {
+						want[k] -= u[i*ld+k] * want[i]
+					}
+					want[k] /= u[k*ld+k]
+				}
+				got := append([]float64(nil), b...)
+				SolveUT(n, u, ld, got)
+				close(t, fmt.Sprintf("SolveUT n=%d ld=%d", n, ld), got, want, 1e-13)
+				copy(want, b)
+				for k := n - 1; k >= 0; k-- { // Ux = b
+					for j := k + 1; j < n; j++ {
+						want[k] -= u[k*ld+j] * want[j]
+					}
+					want[k] /= u[k*ld+k]
+				}
+				copy(got, b)
+				SolveU(n, u, ld, got)
+				close(t, fmt.Sprintf("SolveU n=%d ld=%d", n, ld), got, want, 1e-13)
+			}
+		}
+	})
+}

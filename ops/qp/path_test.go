@@ -93,14 +93,21 @@ func TestBandAgreesWithDense(t *testing.T) {
 		}
 		return pr
 	}
+	// Total variation is degenerate where both constraints of a pair are
+	// active (y_i = y_{i+1}, t_i = 0): the solution is unique but only
+	// Hölder-stable, and at the final residual (~1e-11) rounding alone moves
+	// the dense path's z by up to ~3e-7 (perturbing p by 1e-15 relative does
+	// so in about half the cases). The nondegenerate banded problems agree
+	// to 1e-8.
 	for _, c := range []struct {
 		name  string
 		pr    *qp.Problem
 		grads bool
+		ztol  float64
 	}{
-		{"tv", qptest.TotalVariation(xs, 0.4, false), false},
-		{"tv_shared", qptest.TotalVariation(xs, 0.4, true), false},
-		{"banded", banded(), true},
+		{"tv", qptest.TotalVariation(xs, 0.4, false), false, 1e-6},
+		{"tv_shared", qptest.TotalVariation(xs, 0.4, true), false, 1e-6},
+		{"banded", banded(), true, 1e-8},
 	} {
 		pr := c.pr
 		dz := make([]float64, 3*pr.N)
@@ -132,7 +139,7 @@ func TestBandAgreesWithDense(t *testing.T) {
 				}
 			}
 		}
-		cmp("z", sols[0].Z, sols[1].Z, 1e-8)
+		cmp("z", sols[0].Z, sols[1].Z, c.ztol)
 		cmp("lam", sols[0].Lam, sols[1].Lam, 1e-6)
 		if c.grads {
 			cmp("dp", grads[0].P, grads[1].P, 1e-7)
