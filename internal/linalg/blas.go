@@ -205,8 +205,16 @@ func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float
 	}
 	j := j0
 	if use512 {
-		for ; j+16 <= n; j += 16 {
-			tn4x16Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		// The 16-column blocks in one call; a masked 16-column block would
+		// waste up to 15 of its lanes, so the rest goes to the AVX2 kernels
+		// unless it is more than 8 columns.
+		w := (n - j0) &^ 15
+		if rest := n - j0 - w; rest > 8 {
+			w += rest
+		}
+		if w > 0 {
+			tn4xN512Asm(k, &a[0], lda, &b[j0], ldb, &c[j0], ldc, w, alpha)
+			j += w
 		}
 	}
 	for ; j+8 <= n; j += 8 {

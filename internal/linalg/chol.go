@@ -47,6 +47,12 @@ func potrf(n int, s []float64, lds int, d []float64, a []float64, lda int) bool 
 			// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
 			tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
 		}
+		if accel && k1-k0 == 4 {
+			if !potrfPanel4Asm(n-k0, &a[k0*lda+k0], lda) {
+				return false
+			}
+			continue
+		}
 		for k := k0; k < k1; k++ {
 			row := a[k*lda : k*lda+n]
 			p := row[k]

@@ -46,3 +46,9 @@ func set512(on bool) func() { return func() {} }
 func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no vector kernels") }
 
 func solveU4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no vector kernels") }
+
+func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, n int, alpha float64) {
+	panic("linalg: no vector kernels")
+}
+
+func potrfPanel4Asm(n int, a *float64, lda int) bool { panic("linalg: no vector kernels") }
