@@ -258,3 +258,27 @@ func checkMat(what string, r, c int, a []float64, ld int) {
 		panic(fmt.Sprintf("linalg: %s: %d×%d matrix with leading dimension %d does not fit in %d elements", what, r, c, ld, len(a)))
 	}
 }
+
+// Outer2 sets the rows×n matrix D (leading dimension ld) to the rank-2
+// product ca·xᵀ + cb·yᵀ: D[r][i] = ca[r]·x[i] + cb[r]·y[i]. It only
+// writes D (the gradient outer products of the QP layer are written once,
+// never read back), and rounds like Axpy2 into a zero row.
+func Outer2(rows, n int, ca, x, cb, y []float64, d []float64, ld int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	checkMat("Outer2", rows, n, d, ld)
+	_, _, _, _ = ca[rows-1], cb[rows-1], x[n-1], y[n-1]
+	if accel {
+		outer2Asm(rows, n, &ca[0], &x[0], &cb[0], &y[0], &d[0], ld)
+		return
+	}
+	x, y = x[:n], y[:n]
+	for r := 0; r < rows; r++ {
+		a, b := ca[r], cb[r]
+		row := d[r*ld : r*ld+n]
+		for i := range row {
+			row[i] = a*x[i] + b*y[i]
+		}
+	}
+}

@@ -101,3 +101,9 @@ func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ld
 //
 //go:noescape
 func potrfPanel4Asm(n int, a *float64, lda int) bool
+
+// outer2Asm sets dst[r·ld + i] = ca[r]·x[i] + cb[r]·y[i] for r < rows,
+// i < n.
+//
+//go:noescape
+func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int)

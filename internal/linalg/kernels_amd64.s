@@ -1090,3 +1090,60 @@ pp_fail:
 	VZEROUPPER
 	MOVB $0, ret+24(FP)
 	RET
+
+// func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int)
+// dst[r·ld + i] = ca[r]·x[i] + cb[r]·y[i] for r < rows, i < n: each row
+// is written, never read.
+TEXT ·outer2Asm(SB), NOSPLIT, $0-64
+	MOVQ rows+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ ca+16(FP), R12
+	MOVQ x+24(FP), SI
+	MOVQ cb+32(FP), R13
+	MOVQ y+40(FP), R8
+	MOVQ dst+48(FP), DI
+	MOVQ ld+56(FP), R9
+	SHLQ $3, R9
+	TESTQ BX, BX
+	JE o2_done
+o2_row:
+	VBROADCASTSD (R12), Y0
+	VBROADCASTSD (R13), Y1
+	XORQ AX, AX
+	LEAQ -8(DX), CX
+o2_loop8:
+	CMPQ AX, CX
+	JG o2_tail4
+	VMULPD (SI)(AX*8), Y0, Y2
+	VMULPD 32(SI)(AX*8), Y0, Y3
+	VFMADD231PD (R8)(AX*8), Y1, Y2
+	VFMADD231PD 32(R8)(AX*8), Y1, Y3
+	VMOVUPD Y2, (DI)(AX*8)
+	VMOVUPD Y3, 32(DI)(AX*8)
+	ADDQ $8, AX
+	JMP o2_loop8
+o2_tail4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JG o2_tail1
+	VMULPD (SI)(AX*8), Y0, Y2
+	VFMADD231PD (R8)(AX*8), Y1, Y2
+	VMOVUPD Y2, (DI)(AX*8)
+	MOVQ CX, AX
+o2_tail1:
+	CMPQ AX, DX
+	JGE o2_next
+	VMULSD (SI)(AX*8), X0, X2
+	VFMADD231SD (R8)(AX*8), X1, X2
+	VMOVSD X2, (DI)(AX*8)
+	INCQ AX
+	JMP o2_tail1
+o2_next:
+	ADDQ $8, R12
+	ADDQ $8, R13
+	ADDQ R9, DI
+	DECQ BX
+	JNZ o2_row
+o2_done:
+	VZEROUPPER
+	RET

@@ -446,3 +446,24 @@ func TestTriangularSolves(t *testing.T) {
 		}
 	})
 }
+
+// TestOuter2 checks Outer2 against Axpy2 into zero rows and that it
+// leaves the padding of each row alone.
+func TestOuter2(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(6, 6))
+		for _, n := range sizes {
+			rows, ld := 3+n%4, n+2
+			ca, cb := randSlice(rng, rows), randSlice(rng, rows)
+			x, y := randSlice(rng, n), randSlice(rng, n)
+			d := randSlice(rng, rows*ld)
+			want := append([]float64(nil), d...)
+			for r := 0; r < rows; r++ {
+				clear(want[r*ld : r*ld+n])
+				Axpy2(n, ca[r], x, cb[r], y, want[r*ld:])
+			}
+			Outer2(rows, n, ca, x, cb, y, d, ld)
+			close(t, fmt.Sprintf("Outer2 n=%d", n), d, want, 1e-15)
+		}
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/optnet-go/optnet/internal/linalg"
 )
@@ -53,24 +52,15 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 	// Phase 1, per item and in parallel: the adjoint solution (d_z, w, d_ν)
 	// into the rows of adj, and the gradients of batched inputs.
 	adj := &adjoint{dz: make([]float64, nb*n), w: make([]float64, nb*m), dnu: make([]float64, nb*k)}
-	workers := max(1, min(f.opt.Workers, nb))
-	var wg sync.WaitGroup
 	done := ctx.Done()
-	for wi := range workers {
-		lo, hi := wi*nb/workers, (wi+1)*nb/workers
-		wg.Go(func() {
-			w := newWorker(d)
-			for i := lo; i < hi; i++ {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				w.backwardItem(sol, f, i, dzAll[i*n:(i+1)*n], adj, g)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(d, nb, f.opt.Workers, func(w *worker, i int) {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		w.backwardItem(sol, f, i, dzAll[i*n:(i+1)*n], adj, g)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -84,8 +74,14 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 		z, lam, nu = maskFailed(sol, z, n), maskFailed(sol, lam, m), maskFailed(sol, nu, k)
 	}
 	if shared(InputQ) {
-		linalg.GemmTN(n, n, nb, 0.5, adj.dz, n, z, n, g.Q, n)
-		linalg.GemmTN(n, n, nb, 0.5, z, n, adj.dz, n, g.Q, n)
+		// X = D_zᵀZ once, then dQ = ½(X + Xᵀ): Xᵀ = ZᵀD_z term by term.
+		linalg.GemmTN(n, n, nb, 1, adj.dz, n, z, n, g.Q, n)
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				v := 0.5 * (g.Q[i*n+j] + g.Q[j*n+i])
+				g.Q[i*n+j], g.Q[j*n+i] = v, v
+			}
+		}
 	}
 	if m > 0 && shared(InputG) {
 		linalg.GemmTN(m, n, nb, 1, adj.w, m, z, n, g.G, n)
@@ -184,19 +180,17 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, ad
 		w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, dz, wl, dnu, false, false)
 	}
 	if batched(InputQ) {
-		gq := row(g.Q, n*n)
-		for a := 0; a < n; a++ {
-			linalg.Axpy2(n, 0.5*dz[a], z, 0.5*z[a], dz, gq[a*n:])
+		hdz, hz := w.tn1, w.tn2
+		for a := range hdz {
+			hdz[a], hz[a] = 0.5*dz[a], 0.5*z[a]
 		}
+		linalg.Outer2(n, n, hdz, z, hz, dz, row(g.Q, n*n), n)
 	}
 	if batched(InputP) {
 		copy(row(g.P, n), dz)
 	}
 	if m > 0 && batched(InputG) {
-		gg := row(g.G, m*n)
-		for r := 0; r < m; r++ {
-			linalg.Axpy2(n, wl[r], z, lam[r], dz, gg[r*n:])
-		}
+		linalg.Outer2(m, n, wl, z, lam, dz, row(g.G, m*n), n)
 	}
 	if m > 0 && batched(InputH) {
 		gh := row(g.H, m)
@@ -205,10 +199,7 @@ func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, ad
 		}
 	}
 	if k > 0 && batched(InputA) {
-		ga := row(g.A, k*n)
-		for r := 0; r < k; r++ {
-			linalg.Axpy2(n, dnu[r], z, nu[r], dz, ga[r*n:])
-		}
+		linalg.Outer2(k, n, dnu, z, nu, dz, row(g.A, k*n), n)
 	}
 	if k > 0 && batched(InputB) {
 		gb := row(g.B, k)
