@@ -60,7 +60,6 @@ func newWorker(d dims) *worker {
 	}
 	layout := func() {
 		w.rhat, w.f0 = take(n), take(m+k)
-		w.kf = take(nk * nk)
 		w.gs = take(m * n)
 		w.y = take(n * (k + m))
 		w.pf = take((k + m) * (k + m))
@@ -79,6 +78,9 @@ func newWorker(d dims) *worker {
 	layout()
 	buf = make([]float64, total)
 	layout()
+	// The factor's array is separate: a successful Cholesky of a batched Q
+	// keeps it (newQBase).
+	w.kf = make([]float64, nk*nk)
 	return w
 }
 

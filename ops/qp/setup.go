@@ -129,9 +129,10 @@ const rankPivot = 1e-13
 // reductions; 0 chooses by cost. Tests set it to compare the two.
 var forcePath = 0
 
-// newQBase symmetrises and factors Q. scratch, when it holds n×n elements,
-// serves the trial factorisations, so that only a successful one allocates.
-func newQBase(n int, q, scratch []float64) *qbase {
+// newQBase symmetrises and factors Q. scratch, when not nil and holding n×n
+// elements, serves the trial factorisations, so that only a successful one
+// allocates: the factor keeps the scratch array and *scratch gets a new one.
+func newQBase(n int, q []float64, scratch *[]float64) *qbase {
 	b := &qbase{qs: q}
 	if !symmetric(n, q) {
 		b.qs = make([]float64, n*n)
@@ -166,18 +167,20 @@ func newQBase(n int, q, scratch []float64) *qbase {
 		}
 		return b
 	}
-	u := scratch
-	if len(u) < n*n {
+	var u []float64
+	if scratch != nil && len(*scratch) >= n*n {
+		u = (*scratch)[:n*n]
+	} else {
 		u = make([]float64, n*n)
+		scratch = nil
 	}
-	u = u[:n*n]
 	copy(u, b.qs)
 	// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
 	// meaningless, so such a Q takes the primal path too.
 	if linalg.PotrfTol(n, u, n, pdPivot) {
 		b.u = u
-		if len(scratch) >= n*n {
-			b.u = append([]float64(nil), u...)
+		if scratch != nil {
+			*scratch = make([]float64, len(*scratch))
 		}
 		return b
 	}

@@ -115,7 +115,7 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 		if st == nil {
 			b := base
 			if b == nil {
-				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], w.kf)
+				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], &w.kf)
 			}
 			st = newSetup(w, b, it.g, it.a)
 			f.items[i] = st
