@@ -116,11 +116,17 @@ func BandLU(n, kl, ku int, b []float64, ipiv []int) bool {
 	}
 	ld := BandLULd(kl, ku)
 	_, _ = b[n*ld-1], ipiv[n-1]
+	if accel {
+		return bandLUAsm(n, kl, ld, &b[0], &ipiv[0])
+	}
+	width := kl + ku + 1 // a row from its diagonal on, fill included
 	for k := 0; k < n; k++ {
 		last := min(n-1, k+kl) // rows that can hold a nonzero in column k
-		p, big := k, math.Abs(b[k*ld+kl])
-		for i := k + 1; i <= last; i++ {
-			if v := math.Abs(b[i*ld+k-i+kl]); v > big {
+		// Element (i, k) is at i·ld + k − i + kl: one step of ld−1 per row.
+		diag := k*ld + kl
+		p, big := k, math.Abs(b[diag])
+		for i, at := k+1, diag+ld-1; i <= last; i, at = i+1, at+ld-1 {
+			if v := math.Abs(b[at]); v > big {
 				p, big = i, v
 			}
 		}
@@ -128,24 +134,28 @@ func BandLU(n, kl, ku int, b []float64, ipiv []int) bool {
 		if !(big > 0) || math.IsInf(big, 1) {
 			return false
 		}
-		right := min(n-1, k+ku+kl) // last column row k can reach after swaps
-		rk := b[k*ld+kl : k*ld+kl+right-k+1]
+		cols := min(width, n-k) // columns k..k+cols−1 of row k
+		rk := b[diag : diag+cols]
 		if p != k {
-			rp := b[p*ld+k-p+kl : p*ld+k-p+kl+right-k+1]
-			for j := range rk {
-				rk[j], rp[j] = rp[j], rk[j]
+			at := diag + (p-k)*(ld-1)
+			rp := b[at : at+cols]
+			for j, v := range rp {
+				rk[j], rp[j] = v, rk[j]
 			}
 		}
 		inv := 1 / rk[0]
-		for i := k + 1; i <= last; i++ {
-			ri := b[i*ld+k-i+kl : i*ld+k-i+kl+right-k+1]
+		rk1 := rk[1:]
+		for i, at := k+1, diag+ld-1; i <= last; i, at = i+1, at+ld-1 {
+			ri := b[at : at+cols]
 			l := ri[0] * inv
 			ri[0] = l
 			if l == 0 {
 				continue
 			}
-			for j := 1; j < len(ri); j++ {
-				ri[j] -= l * rk[j]
+			ri = ri[1:]
+			ri = ri[:len(rk1)]
+			for j, v := range rk1 {
+				ri[j] -= l * v
 			}
 		}
 	}
@@ -170,18 +180,24 @@ func BandLUSolve(n, kl, ku int, b []float64, ipiv []int, x []float64) {
 			continue
 		}
 		last := min(n-1, k+kl)
-		for i := k + 1; i <= last; i++ {
-			x[i] -= b[i*ld+k-i+kl] * xk
+		xs := x[k+1 : last+1]
+		for i, at := 0, k*ld+kl+ld-1; i < len(xs); i, at = i+1, at+ld-1 {
+			xs[i] -= b[at] * xk
 		}
 	}
 	// U x = y.
+	width := kl + ku + 1
 	for k := n - 1; k >= 0; k-- {
-		right := min(n-1, k+ku+kl)
-		row := b[k*ld+kl : k*ld+kl+right-k+1]
-		s := x[k]
-		for j := 1; j < len(row); j++ {
-			s -= row[j] * x[k+j]
+		cols := min(width, n-k)
+		row := b[k*ld+kl : k*ld+kl+cols]
+		// Far elements first: only the last term waits for x[k+1].
+		xs := x[k+1 : k+cols]
+		r := row[1:]
+		r = r[:len(xs)]
+		s := 0.0
+		for j := len(xs) - 1; j >= 0; j-- {
+			s += r[j] * xs[j]
 		}
-		x[k] = s / row[0]
+		x[k] = (x[k] - s) / row[0]
 	}
 }

@@ -67,6 +67,10 @@ func TestBand(t *testing.T) {
 // interchanges (small or zero diagonal entries), and compares with the
 // residual of the dense matrix.
 func TestBandLU(t *testing.T) {
+	bothPaths(t, testBandLU)
+}
+
+func testBandLU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for _, n := range []int{1, 2, 3, 7, 30, 61} {
 		for _, bw := range [][2]int{{0, 0}, {1, 1}, {2, 1}, {1, 3}, {4, 4}} {

@@ -107,3 +107,9 @@ func potrfPanel4Asm(n int, a *float64, lda int) bool
 //
 //go:noescape
 func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int)
+
+// bandLUAsm is BandLU (band.go) for the storage with ld elements per row
+// and kl subdiagonals.
+//
+//go:noescape
+func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool

@@ -1147,3 +1147,129 @@ o2_next:
 o2_done:
 	VZEROUPPER
 	RET
+
+// func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool
+// BandLU (see band.go) in one call: b holds the band rows with ld
+// elements each, kl subdiagonals, ld − kl elements from the diagonal on.
+TEXT ·bandLUAsm(SB), NOSPLIT, $0-41
+	MOVQ n+0(FP), R14
+	MOVQ kl+8(FP), R15
+	MOVQ ld+16(FP), R8
+	MOVQ b+24(FP), R12
+	MOVQ ipiv+32(FP), R13
+	MOVQ R8, R11
+	SUBQ R15, R11            // width = ld − kl
+	LEAQ -8(R8*8), R9        // stride between rows' column-k elements, bytes
+	LEAQ (R12)(R15*8), DI    // &b[kl]: the diagonal of row 0
+	SHLQ $3, R8              // step of the diagonal pointer (one row), bytes
+	MOVQ $0x7FFFFFFFFFFFFFFF, AX
+	MOVQ AX, X13             // |·| mask
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X12             // +Inf
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X11             // 1
+	VXORPD X10, X10, X10
+	XORQ BX, BX              // k
+blu_k:
+	CMPQ BX, R14
+	JGE blu_ok
+	// CX = rows below the pivot row that can hold a nonzero in column k.
+	MOVQ R14, CX
+	DECQ CX
+	SUBQ BX, CX
+	CMPQ CX, R15
+	CMOVQGT R15, CX
+	// Pivot search: DX = offset of the largest |b(k+i, k)|, X1 its size.
+	VMOVSD (DI), X1
+	VANDPD X13, X1, X1
+	XORQ DX, DX
+	MOVQ DI, SI
+	XORQ AX, AX
+blu_ps:
+	INCQ AX
+	CMPQ AX, CX
+	JGT blu_psdone
+	ADDQ R9, SI
+	VMOVSD (SI), X2
+	VANDPD X13, X2, X2
+	VUCOMISD X1, X2
+	JLS blu_ps
+	VMOVAPD X2, X1
+	MOVQ AX, DX
+	JMP blu_ps
+blu_psdone:
+	LEAQ (BX)(DX*1), AX
+	MOVQ AX, (R13)(BX*8)
+	VUCOMISD X10, X1
+	JLS blu_fail
+	VUCOMISD X12, X1
+	JEQ blu_fail
+	// R10 = cols = min(width, n − k).
+	MOVQ R14, R10
+	SUBQ BX, R10
+	CMPQ R10, R11
+	CMOVQGT R11, R10
+	TESTQ DX, DX
+	JZ blu_noswap
+	MOVQ DX, AX
+	IMULQ R9, AX
+	LEAQ (DI)(AX*1), SI
+	XORQ AX, AX
+blu_sw:
+	VMOVSD (DI)(AX*8), X2
+	VMOVSD (SI)(AX*8), X3
+	VMOVSD X3, (DI)(AX*8)
+	VMOVSD X2, (SI)(AX*8)
+	INCQ AX
+	CMPQ AX, R10
+	JLT blu_sw
+blu_noswap:
+	VMOVSD (DI), X0
+	VDIVSD X0, X11, X15      // 1/pivot
+	DECQ R10                 // elements to update per row
+	LEAQ (DI)(R9*1), SI      // first row below
+	TESTQ CX, CX
+	JE blu_next
+blu_row:
+	VMULSD (SI), X15, X0
+	VMOVSD X0, (SI)
+	VUCOMISD X10, X0
+	JNE blu_nz
+	JPS blu_nz
+	JMP blu_rownext
+blu_nz:
+	VBROADCASTSD X0, Y0
+	XORQ AX, AX
+blu_vec:
+	LEAQ 4(AX), DX
+	CMPQ DX, R10
+	JGT blu_tail
+	VMOVUPD 8(SI)(AX*8), Y1
+	VFNMADD231PD 8(DI)(AX*8), Y0, Y1
+	VMOVUPD Y1, 8(SI)(AX*8)
+	MOVQ DX, AX
+	JMP blu_vec
+blu_tail:
+	CMPQ AX, R10
+	JGE blu_rownext
+	VMOVSD 8(SI)(AX*8), X1
+	VFNMADD231SD 8(DI)(AX*8), X0, X1
+	VMOVSD X1, 8(SI)(AX*8)
+	INCQ AX
+	JMP blu_tail
+blu_rownext:
+	ADDQ R9, SI
+	DECQ CX
+	JNZ blu_row
+blu_next:
+	ADDQ R8, DI
+	INCQ BX
+	JMP blu_k
+blu_ok:
+	VZEROUPPER
+	MOVB $1, ret+40(FP)
+	RET
+blu_fail:
+	VZEROUPPER
+	MOVB $0, ret+40(FP)
+	RET

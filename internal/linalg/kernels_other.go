@@ -54,3 +54,5 @@ func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ld
 func potrfPanel4Asm(n int, a *float64, lda int) bool { panic("linalg: no vector kernels") }
 
 func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int) { panic("linalg: no vector kernels") }
+
+func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool { panic("linalg: no vector kernels") }

@@ -1,7 +1,6 @@
 package qp
 
 import (
-	"slices"
 	"sync/atomic"
 
 	"github.com/optnet-go/optnet/internal/linalg"
@@ -22,15 +21,17 @@ import (
 // taken before its variables' columns are reduced unless it is the largest
 // candidate). Both methods solve the same system.
 type augBand struct {
-	inUse bool
-	size  int // n + c
-	b     int // half bandwidth of the augmented matrix
-	lu    []float64
-	piv   []int
-	vpos  []int     // augmented index of the variable at band position p
-	cpos  []int     // augmented index of active row x (in w.act order)
-	x     []float64 // right-hand side and solution, augmented order
-	key   []int     // per row of G: band position of its last variable
+	inUse  bool
+	size   int // n + c
+	b      int // half bandwidth of the augmented matrix
+	lu     []float64
+	piv    []int
+	vpos   []int     // augmented index of the variable at band position p
+	cpos   []int     // augmented index of active row x (in w.act order)
+	x      []float64 // right-hand side and solution, augmented order
+	key    []int     // per row of G: band position of its last variable
+	count  []int     // counting sort of the active rows by key
+	sorted []int
 }
 
 // grow returns x resized to n elements, reallocating only when needed.
@@ -64,13 +65,24 @@ func (w *worker) factorAug(st *setup, bi *bandInfo, it *item, d []float64) (bool
 		}
 		a.key[r] = last
 	}
+	// Order the active rows by key, then by row (w.act is in row order):
+	// a counting sort over the keys −1..n−1.
 	key := a.key
-	slices.SortFunc(w.act, func(x, y int) int {
-		if key[x] != key[y] {
-			return key[x] - key[y]
-		}
-		return x - y
-	})
+	a.count = grow(a.count, n+2)
+	count := a.count
+	clear(count)
+	for _, r := range w.act {
+		count[key[r]+2]++
+	}
+	for p := 2; p < len(count); p++ {
+		count[p] += count[p-1]
+	}
+	a.sorted = grow(a.sorted, c)
+	for _, r := range w.act {
+		a.sorted[count[key[r]+1]] = r
+		count[key[r]+1]++
+	}
+	copy(w.act, a.sorted)
 	// Numbering: rows without a nonzero first, then each variable followed
 	// by the rows whose last variable it is.
 	a.vpos, a.cpos = grow(a.vpos, n), grow(a.cpos, m)
