@@ -282,3 +282,25 @@ func Outer2(rows, n int, ca, x, cb, y []float64, d []float64, ld int) {
 		}
 	}
 }
+
+// Scan returns the number of nonzero elements of x (a NaN counts as
+// nonzero) and whether all of them are finite, in one pass.
+func Scan(x []float64) (nnz int, finite bool) {
+	if len(x) == 0 {
+		return 0, true
+	}
+	if accel {
+		nnz, bad := scanAsm(len(x), &x[0])
+		return nnz, bad == 0
+	}
+	finite = true
+	for _, v := range x {
+		if v != 0 || v != v {
+			nnz++
+		}
+		if v-v != 0 { // NaN for NaN and ±Inf
+			finite = false
+		}
+	}
+	return nnz, finite
+}

@@ -113,3 +113,9 @@ func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int)
 //
 //go:noescape
 func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool
+
+// scanAsm counts the nonzeros of x[:n] (NaN included) and reports (bad ≠ 0)
+// whether any element is NaN or ±Inf.
+//
+//go:noescape
+func scanAsm(n int, x *float64) (nnz int, bad int)

@@ -1273,3 +1273,55 @@ blu_fail:
 	VZEROUPPER
 	MOVB $0, ret+40(FP)
 	RET
+
+// func scanAsm(n int, x *float64) (nnz int, bad int)
+// nnz counts the x[i] ≠ 0 (NaN included), bad is nonzero when some x[i] is
+// NaN or ±Inf (exponent bits all ones).
+TEXT ·scanAsm(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	VXORPD Y14, Y14, Y14
+	XORQ R8, R8
+	XORQ R9, R9
+	CMPQ CX, $4
+	JLT sc_tail
+sc_loop:
+	VMOVUPD (SI), Y0
+	VCMPPD $4, Y14, Y0, Y1
+	VMOVMSKPD Y1, AX
+	POPCNTL AX, AX
+	ADDQ AX, R8
+	VANDPD Y15, Y0, Y2
+	VPCMPEQQ Y15, Y2, Y3
+	VMOVMSKPD Y3, AX
+	ORQ AX, R9
+	ADDQ $32, SI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE sc_loop
+sc_tail:
+	TESTQ CX, CX
+	JE sc_done
+	MOVQ (SI), AX
+	MOVQ AX, DX
+	SHLQ $1, DX
+	JZ sc_zero
+	INCQ R8
+sc_zero:
+	MOVQ $0x7FF0000000000000, DX
+	ANDQ DX, AX
+	CMPQ AX, DX
+	JNE sc_fin
+	INCQ R9
+sc_fin:
+	ADDQ $8, SI
+	DECQ CX
+	JMP sc_tail
+sc_done:
+	VZEROUPPER
+	MOVQ R8, nnz+16(FP)
+	MOVQ R9, bad+24(FP)
+	RET

@@ -56,3 +56,5 @@ func potrfPanel4Asm(n int, a *float64, lda int) bool { panic("linalg: no vector 
 func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int) { panic("linalg: no vector kernels") }
 
 func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool { panic("linalg: no vector kernels") }
+
+func scanAsm(n int, x *float64) (nnz int, bad int) { panic("linalg: no vector kernels") }

@@ -467,3 +467,40 @@ func TestOuter2(t *testing.T) {
 		}
 	})
 }
+
+// TestScan counts nonzeros and finds non-finite elements at every position.
+func TestScan(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 7))
+		for _, n := range append([]int{0}, sizes...) {
+			x := randSlice(rng, n)
+			want := 0
+			for i := range x {
+				if rng.IntN(3) == 0 {
+					x[i] = 0
+				} else {
+					want++
+				}
+			}
+			if i := n / 2; n > 0 && x[i] == 0 {
+				x[i] = math.Copysign(0, -1) // −0 is zero
+			}
+			if nnz, ok := Scan(x); nnz != want || !ok {
+				t.Fatalf("n=%d: Scan = %d, %v; want %d, true", n, nnz, ok, want)
+			}
+			for i := 0; i < n; i++ {
+				for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					y := append([]float64(nil), x...)
+					w := want
+					if y[i] == 0 {
+						w++
+					}
+					y[i] = bad
+					if nnz, ok := Scan(y); ok || nnz != w {
+						t.Fatalf("n=%d: %v at %d: Scan = %d, %v; want %d, false", n, bad, i, nnz, ok, w)
+					}
+				}
+			}
+		}
+	})
+}

@@ -1,6 +1,10 @@
 package qp
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/optnet-go/optnet/internal/linalg"
+)
 
 // Input names one of the six inputs of a QP. Inputs are combined as a bit
 // set in [Problem.Shared].
@@ -160,10 +164,6 @@ func (p *Problem) inputs() [6]namedInput {
 }
 
 func allFinite(x []float64) bool {
-	for _, v := range x {
-		if v-v != 0 { // NaN for NaN and ±Inf
-			return false
-		}
-	}
-	return true
+	_, finite := linalg.Scan(x)
+	return finite
 }

@@ -54,13 +54,9 @@ type rowPattern struct {
 // sparse enough (under a quarter full) for pattern-driven products to pay,
 // and nil otherwise.
 func sparsePattern(r, c int, a []float64) *rowPattern {
-	nnz, limit := 0, r*c/4
-	for _, v := range a[:r*c] {
-		if v != 0 {
-			if nnz++; nnz >= limit {
-				return nil // dense: stop counting
-			}
-		}
+	nnz, _ := linalg.Scan(a[:r*c])
+	if nnz >= max(r*c/4, 1) {
+		return nil // dense
 	}
 	p := &rowPattern{start: make([]int, r+1), cols: make([]int, 0, nnz)}
 	for i := 0; i < r; i++ {
