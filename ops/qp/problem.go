@@ -137,17 +137,31 @@ func (p *Problem) sharedNonFinite() string {
 }
 
 // itemNonFinite names the first batched input holding a NaN or ±Inf in item
-// i ("" if none).
-func (p *Problem) itemNonFinite(d dims, i int) string {
+// i ("" if none). The same pass counts the nonzeros of a batched Q and G
+// into nnz (−1 for a shared or absent one), for their sparsity patterns.
+func (p *Problem) itemNonFinite(d dims, i int, nnz *itemCounts) string {
+	*nnz = itemCounts{q: -1, g: -1}
 	for _, in := range p.inputs() {
 		if p.Shared&in.in == 0 && len(in.x) > 0 {
 			size := len(in.x) / d.batch
-			if !allFinite(in.x[i*size : (i+1)*size]) {
+			count, finite := linalg.Scan(in.x[i*size : (i+1)*size])
+			if !finite {
 				return in.name
+			}
+			switch in.in {
+			case InputQ:
+				nnz.q = count
+			case InputG:
+				nnz.g = count
 			}
 		}
 	}
 	return ""
+}
+
+// itemCounts holds the nonzero counts of one item's Q and G (−1: unknown).
+type itemCounts struct {
+	q, g int
 }
 
 type namedInput struct {

@@ -54,20 +54,56 @@ type rowPattern struct {
 // sparse enough (under a quarter full) for pattern-driven products to pay,
 // and nil otherwise.
 func sparsePattern(r, c int, a []float64) *rowPattern {
-	nnz, _ := linalg.Scan(a[:r*c])
+	return sparsePatternCounted(r, c, a, -1)
+}
+
+// sparsePatternCounted is sparsePattern given the number of nonzeros of a
+// (−1: count them).
+func sparsePatternCounted(r, c int, a []float64, nnz int) *rowPattern {
+	if nnz < 0 {
+		nnz, _ = linalg.Scan(a[:r*c])
+	}
 	if nnz >= max(r*c/4, 1) {
 		return nil // dense
 	}
 	p := &rowPattern{start: make([]int, r+1), cols: make([]int, 0, nnz)}
 	for i := 0; i < r; i++ {
-		for j, v := range a[i*c : (i+1)*c] {
-			if v != 0 {
+		row := a[i*c : (i+1)*c]
+		j := 0
+		for ; j+4 <= len(row); j += 4 {
+			// Skip four zeros (of either sign) at once.
+			b0, b1 := math.Float64bits(row[j]), math.Float64bits(row[j+1])
+			b2, b3 := math.Float64bits(row[j+2]), math.Float64bits(row[j+3])
+			if (b0|b1|b2|b3)<<1 == 0 {
+				continue
+			}
+			for t, v := range row[j : j+4] {
+				if v != 0 || v != v {
+					p.cols = append(p.cols, j+t)
+				}
+			}
+		}
+		for ; j < len(row); j++ {
+			if v := row[j]; v != 0 || v != v {
 				p.cols = append(p.cols, j)
 			}
 		}
 		p.start[i+1] = len(p.cols)
 	}
 	return p
+}
+
+// symmetricPattern reports whether the n×n matrix q with the (nonzero)
+// pattern sp is symmetric: q[i][j] = q[j][i] at every nonzero suffices.
+func symmetricPattern(n int, q []float64, sp *rowPattern) bool {
+	for i := 0; i < n; i++ {
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			if q[i*n+j] != q[j*n+i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // gemv computes y += alpha·A·x for the r×c matrix A whose pattern sp is
@@ -128,17 +164,27 @@ var forcePath = 0
 // newQBase symmetrises and factors Q. scratch, when not nil and holding n×n
 // elements, serves the trial factorisations, so that only a successful one
 // allocates: the factor keeps the scratch array and *scratch gets a new one.
-func newQBase(n int, q []float64, scratch *[]float64) *qbase {
+// nnz is the number of nonzeros of q when known (−1 otherwise).
+func newQBase(n int, q []float64, scratch *[]float64, nnz int) *qbase {
 	b := &qbase{qs: q}
-	if !symmetric(n, q) {
+	// The pattern first: for a sparse Q, symmetry is checked at its
+	// nonzeros only.
+	b.qpat = sparsePatternCounted(n, n, q, nnz)
+	sym := false
+	if b.qpat != nil {
+		sym = symmetricPattern(n, q, b.qpat)
+	} else {
+		sym = symmetric(n, q)
+	}
+	if !sym {
 		b.qs = make([]float64, n*n)
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
 				b.qs[i*n+j] = 0.5 * (q[i*n+j] + q[j*n+i])
 			}
 		}
+		b.qpat = sparsePattern(n, n, b.qs)
 	}
-	b.qpat = sparsePattern(n, n, b.qs)
 	scale := 0.0
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
@@ -224,8 +270,9 @@ func symmetric(n int, q []float64) bool {
 }
 
 // newSetup builds the setup for one item's Q (through base), G and A. w
-// provides scratch space.
-func newSetup(w *worker, base *qbase, g, a []float64) *setup {
+// provides scratch space; nnzG is the number of nonzeros of g when known
+// (−1 otherwise).
+func newSetup(w *worker, base *qbase, g, a []float64, nnzG int) *setup {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	st := &setup{qs: base.qs, qpat: base.qpat}
 	if base.err != nil {
@@ -236,7 +283,7 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	var sp *rowPattern
 	syrkCost := float64(m) * float64(n) * float64(n) / 2
 	if m > 0 {
-		sp = sparsePattern(m, n, g)
+		sp = sparsePatternCounted(m, n, g, nnzG)
 		if sp != nil {
 			// Rank-1 updates over the nonzeros cost Σ nnz_r²/2; dense ones
 			// run several times faster per flop.

@@ -91,10 +91,10 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	allShared := qShared && (m == 0 || p.Shared&InputG != 0) && (k == 0 || p.Shared&InputA != 0)
 	var base *qbase
 	if qShared {
-		base = newQBase(n, p.Q, nil)
+		base = newQBase(n, p.Q, nil, -1)
 	}
 	if allShared {
-		f.shared = newSetup(newWorker(d), base, p.G, p.A)
+		f.shared = newSetup(newWorker(d), base, p.G, p.A, -1)
 	} else {
 		f.items = make([]*setup, nb)
 	}
@@ -106,7 +106,8 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 			return
 		default:
 		}
-		if bad := p.itemNonFinite(d, i); bad != "" {
+		var nnz itemCounts
+		if bad := p.itemNonFinite(d, i, &nnz); bad != "" {
 			sol.Status[i] = fmt.Errorf("%w in %s", ErrNonFinite, bad)
 			return
 		}
@@ -115,9 +116,9 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 		if st == nil {
 			b := base
 			if b == nil {
-				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], &w.kf)
+				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], &w.kf, nnz.q)
 			}
-			st = newSetup(w, b, it.g, it.a)
+			st = newSetup(w, b, it.g, it.a, nnz.g)
 			f.items[i] = st
 		}
 		if st.err != nil {
