@@ -304,3 +304,45 @@ func Scan(x []float64) (nnz int, finite bool) {
 	}
 	return nnz, finite
 }
+
+// MaxStep returns the largest α ≤ a with x + α·dx ≥ 0 (for x ≥ 0): the
+// smaller of a and every −x[i]/dx[i] with dx[i] < 0, over the elements of
+// dx.
+func MaxStep(x, dx []float64, a float64) float64 {
+	n := len(dx)
+	if n == 0 {
+		return a
+	}
+	_ = x[n-1]
+	if accel {
+		return maxStepAsm(n, &x[0], &dx[0], a)
+	}
+	x = x[:n]
+	for i, v := range dx {
+		// x + a·v ≥ 0 ⇔ a ≤ −x/v; compare without dividing.
+		if v < 0 && x[i] < -a*v {
+			a = -x[i] / v
+		}
+	}
+	return a
+}
+
+// GemvBoth computes out += A·x and y += Aᵀ·lam for the m×n matrix A in one
+// pass over A (out and lam have m elements, x and y n).
+func GemvBoth(m, n int, a []float64, lda int, x, out, lam, y []float64) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	checkMat("GemvBoth", m, n, a, lda)
+	_, _, _, _ = x[n-1], y[n-1], out[m-1], lam[m-1]
+	i := 0
+	if accel && m >= 4 {
+		nb := m / 4
+		gemvBoth4Asm(nb, n, &a[0], lda, &x[0], &out[0], &lam[0], &y[0])
+		i = 4 * nb
+	}
+	for ; i < m; i++ {
+		out[i] += Dot(n, a[i*lda:], x)
+		Axpy(n, lam[i], a[i*lda:], y)
+	}
+}

@@ -119,3 +119,14 @@ func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool
 //
 //go:noescape
 func scanAsm(n int, x *float64) (nnz int, bad int)
+
+// maxStepAsm returns min(a, min{−x[i]/dx[i] : dx[i] < 0, i < n}).
+//
+//go:noescape
+func maxStepAsm(n int, x, dx *float64, a float64) float64
+
+// gemvBoth4Asm computes out[r] += A[r]·x and y += Σ_r lam[r]·A[r] for the
+// 4·nb rows of A (n columns, leading dimension lda) in one pass.
+//
+//go:noescape
+func gemvBoth4Asm(nb, n int, a *float64, lda int, x, out, lam, y *float64)

@@ -1325,3 +1325,144 @@ sc_done:
 	MOVQ R8, nnz+16(FP)
 	MOVQ R9, bad+24(FP)
 	RET
+
+// func maxStepAsm(n int, x, dx *float64, a float64) float64
+// min(a, min{−x[i]/dx[i] : dx[i] < 0}) for i < n, without branches.
+TEXT ·maxStepAsm(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dx+16(FP), DI
+	VBROADCASTSD a+24(FP), Y0
+	VXORPD Y15, Y15, Y15
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X14
+	VBROADCASTSD X14, Y14          // +Inf
+	MOVQ $0x8000000000000000, AX
+	MOVQ AX, X13
+	VBROADCASTSD X13, Y13          // sign bit
+	CMPQ CX, $4
+	JLT ms_tail
+ms_loop:
+	VMOVUPD (SI), Y1
+	VMOVUPD (DI), Y2
+	VCMPPD $1, Y15, Y2, Y3         // dx < 0
+	VXORPD Y13, Y1, Y4             // −x
+	VDIVPD Y2, Y4, Y5              // −x/dx
+	VBLENDVPD Y3, Y5, Y14, Y6      // dx < 0 ? −x/dx : +Inf
+	VMINPD Y0, Y6, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE ms_loop
+ms_tail:
+	VEXTRACTF128 $1, Y0, X1
+	VMINPD X0, X1, X0
+	VPERMILPD $1, X0, X1
+	VMINSD X0, X1, X0
+	TESTQ CX, CX
+	JE ms_done
+ms_tail1:
+	VMOVSD (DI), X2
+	VUCOMISD X15, X2
+	JCC ms_skip                    // dx ≥ 0 or NaN
+	VMOVSD (SI), X1
+	VXORPD X13, X1, X4
+	VDIVSD X2, X4, X5
+	VMINSD X0, X5, X0
+ms_skip:
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ ms_tail1
+ms_done:
+	VZEROUPPER
+	MOVSD X0, ret+32(FP)
+	RET
+
+// func gemvBoth4Asm(nb, n int, a *float64, lda int, x, out, lam, y *float64)
+// For the 4·nb rows of A: out[r] += A[r]·x and y += Σ_r lam[r]·A[r], in
+// one pass over A, 4 rows at a time (the y update per element in the
+// order of axpy4Asm).
+TEXT ·gemvBoth4Asm(SB), NOSPLIT, $0-64
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), DI
+	MOVQ out+40(FP), R12
+	MOVQ lam+48(FP), R13
+	MOVQ y+56(FP), R14
+	TESTQ BX, BX
+	JE gb_done
+gb_block:
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VBROADCASTSD (R13), Y4
+	VBROADCASTSD 8(R13), Y5
+	VBROADCASTSD 16(R13), Y6
+	VBROADCASTSD 24(R13), Y7
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+gb_vec:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT gb_reduce
+	VMOVUPD (DI)(AX*8), Y8
+	VMOVUPD (SI)(AX*8), Y9
+	VMOVUPD (R9)(AX*8), Y10
+	VMOVUPD (R10)(AX*8), Y11
+	VMOVUPD (R11)(AX*8), Y12
+	VFMADD231PD Y9, Y8, Y0
+	VFMADD231PD Y10, Y8, Y1
+	VFMADD231PD Y11, Y8, Y2
+	VFMADD231PD Y12, Y8, Y3
+	VMOVUPD (R14)(AX*8), Y13
+	VFMADD231PD Y9, Y4, Y13
+	VFMADD231PD Y10, Y5, Y13
+	VFMADD231PD Y11, Y6, Y13
+	VFMADD231PD Y12, Y7, Y13
+	VMOVUPD Y13, (R14)(AX*8)
+	MOVQ CX, AX
+	JMP gb_vec
+gb_reduce:
+	VHADDPD Y1, Y0, Y0
+	VHADDPD Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y0, Y9
+	VPERM2F128 $0x31, Y2, Y0, Y10
+	VADDPD Y10, Y9, Y9
+gb_tail:
+	CMPQ AX, DX
+	JGE gb_store
+	VMOVSD (DI)(AX*8), X8
+	VMOVSD (SI)(AX*8), X10
+	VMOVHPD (R9)(AX*8), X10, X10
+	VMOVSD (R10)(AX*8), X11
+	VMOVHPD (R11)(AX*8), X11, X11
+	VINSERTF128 $1, X11, Y10, Y10
+	VBROADCASTSD X8, Y8
+	VFMADD231PD Y10, Y8, Y9
+	VMOVSD (R14)(AX*8), X13
+	VFMADD231SD (SI)(AX*8), X4, X13
+	VFMADD231SD (R9)(AX*8), X5, X13
+	VFMADD231SD (R10)(AX*8), X6, X13
+	VFMADD231SD (R11)(AX*8), X7, X13
+	VMOVSD X13, (R14)(AX*8)
+	INCQ AX
+	JMP gb_tail
+gb_store:
+	VADDPD (R12), Y9, Y9
+	VMOVUPD Y9, (R12)
+	ADDQ $32, R12
+	ADDQ $32, R13
+	LEAQ (SI)(R8*4), SI
+	DECQ BX
+	JNZ gb_block
+gb_done:
+	VZEROUPPER
+	RET

@@ -58,3 +58,9 @@ func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int) { panic("linalg:
 func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool { panic("linalg: no vector kernels") }
 
 func scanAsm(n int, x *float64) (nnz int, bad int) { panic("linalg: no vector kernels") }
+
+func maxStepAsm(n int, x, dx *float64, a float64) float64 { panic("linalg: no vector kernels") }
+
+func gemvBoth4Asm(nb, n int, a *float64, lda int, x, out, lam, y *float64) {
+	panic("linalg: no vector kernels")
+}

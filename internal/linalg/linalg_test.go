@@ -504,3 +504,48 @@ func TestScan(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxStep compares MaxStep with the plain minimum over the ratios.
+func TestMaxStep(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(8, 8))
+		for _, n := range append([]int{0}, sizes...) {
+			x, dx := make([]float64, n), randSlice(rng, n)
+			for i := range x {
+				x[i] = rng.Float64() * 3
+			}
+			for _, a := range []float64{1, 1e-3} {
+				want := a
+				for i := range dx {
+					if dx[i] < 0 {
+						want = math.Min(want, -x[i]/dx[i])
+					}
+				}
+				if got := MaxStep(x, dx, a); got != want {
+					t.Fatalf("n=%d a=%v: MaxStep = %v, want %v", n, a, got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestGemvBoth compares GemvBoth with Gemv and GemvT.
+func TestGemvBoth(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		for _, m := range sizes {
+			for _, n := range []int{1, 3, 4, 7, 13, 64, 101} {
+				lda := n + 2
+				a := randSlice(rng, m*lda)
+				x, lam := randSlice(rng, n), randSlice(rng, m)
+				out, y := randSlice(rng, m), randSlice(rng, n)
+				wantOut, wantY := append([]float64(nil), out...), append([]float64(nil), y...)
+				Gemv(m, n, 1, a, lda, x, wantOut)
+				GemvT(m, n, 1, a, lda, lam, wantY)
+				GemvBoth(m, n, a, lda, x, out, lam, y)
+				close(t, fmt.Sprintf("GemvBoth out m=%d n=%d", m, n), out, wantOut, 1e-12)
+				close(t, fmt.Sprintf("GemvBoth y m=%d n=%d", m, n), y, wantY, 1e-12)
+			}
+		}
+	})
+}

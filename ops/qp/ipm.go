@@ -15,11 +15,16 @@ func (w *worker) residuals(st *setup, it *item) float64 {
 	copy(w.rx, it.p)
 	st.qpat.gemv(n, n, 1, st.qs, w.z, w.rx)
 	if m > 0 {
-		st.gpat.gemvT(m, n, 1, it.g, w.lam, w.rx)
 		for i := range w.rz {
 			w.rz[i] = w.s[i] - it.h[i]
 		}
-		st.gpat.gemv(m, n, 1, it.g, w.z, w.rz)
+		if st.gpat == nil {
+			// Gz and Gᵀλ in one pass over G.
+			linalg.GemvBoth(m, n, it.g, n, w.z, w.rz, w.lam, w.rx)
+		} else {
+			st.gpat.gemvT(m, n, 1, it.g, w.lam, w.rx)
+			st.gpat.gemv(m, n, 1, it.g, w.z, w.rz)
+		}
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, 1, it.a, n, w.nu, w.rx)
@@ -40,21 +45,7 @@ func (w *worker) residuals(st *setup, it *item) float64 {
 
 // maxStep returns the largest α ≤ 1 with x + α·dx ≥ 0 and y + α·dy ≥ 0.
 func maxStep(x, dx, y, dy []float64) float64 {
-	a := 1.0
-	x = x[:len(dx)]
-	for i, v := range dx {
-		// x + a·v ≥ 0 ⇔ a ≤ −x/v; compare without dividing.
-		if v < 0 && x[i] < -a*v {
-			a = -x[i] / v
-		}
-	}
-	y = y[:len(dy)]
-	for i, v := range dy {
-		if v < 0 && y[i] < -a*v {
-			a = -y[i] / v
-		}
-	}
-	return a
+	return linalg.MaxStep(y, dy, linalg.MaxStep(x, dx, 1))
 }
 
 // ipm runs the interior-point method on one item and leaves the best
