@@ -322,7 +322,17 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 	ld := m + k
 	wm := make([]float64, n*ld)
 	st.w = wm
-	for r := 0; r < m; r++ {
+	// Gᵀ into the first m columns, four rows of G at a time so that each
+	// row of wm gets four adjacent elements per visit.
+	r := 0
+	for ; r+4 <= m; r += 4 {
+		g0, g1, g2, g3 := g[r*n:(r+1)*n], g[(r+1)*n:(r+2)*n], g[(r+2)*n:(r+3)*n], g[(r+3)*n:(r+4)*n]
+		for j := 0; j < n; j++ {
+			dst := wm[j*ld+r : j*ld+r+4]
+			dst[0], dst[1], dst[2], dst[3] = g0[j], g1[j], g2[j], g3[j]
+		}
+	}
+	for ; r < m; r++ {
 		for j := 0; j < n; j++ {
 			wm[j*ld+r] = g[r*n+j]
 		}
