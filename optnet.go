@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/optnet-go/optnet/importer"
+	"github.com/optnet-go/optnet/ops/qp"
 	"github.com/optnet-go/optnet/ops/std"
 	"github.com/optnet-go/optnet/runtime"
 )
@@ -25,6 +26,9 @@ func NewRegistry() *runtime.Registry {
 	r := runtime.NewRegistry()
 	if err := std.Register(r); err != nil {
 		panic(err) // a duplicate registration is a bug in optnet itself
+	}
+	if err := qp.Register(r); err != nil {
+		panic(err)
 	}
 	return r
 }

@@ -32,10 +32,10 @@ type Status int
 
 // Outcomes.
 const (
-	Pass Status = iota
-	Fail        // ran, but an output differs
-	Error       // could not load, compile or run
-	Skip        // uses value kinds the runtime does not model (sequences, maps, optionals)
+	Pass  Status = iota
+	Fail         // ran, but an output differs
+	Error        // could not load, compile or run
+	Skip         // uses value kinds the runtime does not model (sequences, maps, optionals)
 )
 
 func (s Status) String() string {

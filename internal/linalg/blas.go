@@ -1,0 +1,190 @@
+package linalg
+
+import "fmt"
+
+// Dot returns Σ x[i]·y[i] over the first n elements.
+func Dot(n int, x, y []float64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	_, _ = x[n-1], y[n-1]
+	if accel {
+		return dotAsm(n, &x[0], &y[0])
+	}
+	return dotGo(x[:n], y[:n])
+}
+
+func dotGo(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// Axpy computes y[i] += alpha·x[i] for the first n elements.
+func Axpy(n int, alpha float64, x, y []float64) {
+	if n <= 0 || alpha == 0 {
+		return
+	}
+	_, _ = x[n-1], y[n-1]
+	if accel {
+		axpyAsm(n, alpha, &x[0], &y[0])
+		return
+	}
+	axpyGo(alpha, x[:n], y[:n])
+}
+
+func axpyGo(alpha float64, x, y []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// Scal computes x[i] *= alpha for the first n elements.
+func Scal(n int, alpha float64, x []float64) {
+	if n <= 0 {
+		return
+	}
+	_ = x[n-1]
+	if accel {
+		scalAsm(n, alpha, &x[0])
+		return
+	}
+	for i := range x[:n] {
+		x[i] *= alpha
+	}
+}
+
+// Gemv computes y += alpha·A·x for the m×n matrix A.
+func Gemv(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	checkMat("Gemv", m, n, a, lda)
+	_, _ = x[n-1], y[m-1]
+	i := 0
+	if accel {
+		var t [4]float64
+		for ; i+4 <= m; i += 4 {
+			dot4Asm(n, &a[i*lda], lda, &x[0], &t[0])
+			y[i] += alpha * t[0]
+			y[i+1] += alpha * t[1]
+			y[i+2] += alpha * t[2]
+			y[i+3] += alpha * t[3]
+		}
+	}
+	for ; i < m; i++ {
+		y[i] += alpha * Dot(n, a[i*lda:], x)
+	}
+}
+
+// GemvT computes y += alpha·Aᵀ·x for the m×n matrix A (so x has m elements
+// and y has n).
+func GemvT(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	checkMat("GemvT", m, n, a, lda)
+	_, _ = x[m-1], y[n-1]
+	i := 0
+	if accel {
+		var t [4]float64
+		for ; i+4 <= m; i += 4 {
+			t = [4]float64{alpha * x[i], alpha * x[i+1], alpha * x[i+2], alpha * x[i+3]}
+			axpy4Asm(n, &t[0], &a[i*lda], lda, &y[0])
+		}
+	}
+	for ; i < m; i++ {
+		Axpy(n, alpha*x[i], a[i*lda:], y)
+	}
+}
+
+// GemmTN computes C += alpha·AᵀB where A is k×m, B is k×n and C is m×n.
+func GemmTN(m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m <= 0 || n <= 0 || k <= 0 || alpha == 0 {
+		return
+	}
+	checkMat("GemmTN A", k, m, a, lda)
+	checkMat("GemmTN B", k, n, b, ldb)
+	checkMat("GemmTN C", m, n, c, ldc)
+	for i0 := 0; i0 < m; i0 += blockRows {
+		mr := min(blockRows, m-i0)
+		tnRowBlock(mr, 0, n, k, alpha, a[i0:], lda, b, ldb, c[i0*ldc:], ldc)
+	}
+}
+
+// SyrkTN computes the upper triangle of C += alpha·AᵀA where A is k×n and C
+// is n×n. The strictly lower triangle of C may be overwritten.
+func SyrkTN(n, k int, alpha float64, a []float64, lda int, c []float64, ldc int) {
+	if n <= 0 || k <= 0 || alpha == 0 {
+		return
+	}
+	checkMat("SyrkTN A", k, n, a, lda)
+	checkMat("SyrkTN C", n, n, c, ldc)
+	for i0 := 0; i0 < n; i0 += blockRows {
+		mr := min(blockRows, n-i0)
+		tnRowBlock(mr, i0, n, k, alpha, a[i0:], lda, a, lda, c[i0*ldc:], ldc)
+	}
+}
+
+// blockRows and blockCols are the register-block shape of the TN kernels.
+const (
+	blockRows = 4
+	blockCols = 8
+)
+
+// tnRowBlock updates the mr (≤ blockRows) rows of C that start at c, over
+// columns j0..n-1: C[i][j] += alpha·Σ_r A[r][i]·B[r][j]. a points at the
+// first of the mr columns of A.
+func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	j := j0
+	if accel && mr == blockRows {
+		for ; j+8 <= n; j += 8 {
+			tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		}
+		if j+4 <= n {
+			tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+			j += 4
+		}
+	}
+	if j < n {
+		tnGo(mr, n-j, k, alpha, a, lda, b[j:], ldb, c[j:], ldc)
+	}
+}
+
+// tnGo is the portable TN kernel: C[i][j] += alpha·Σ_r A[r][i]·B[r][j] for
+// an mr×nr block.
+func tnGo(mr, nr, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	for r := 0; r < k; r++ {
+		arow := a[r*lda : r*lda+mr]
+		brow := b[r*ldb : r*ldb+nr]
+		for i, av := range arow {
+			if av == 0 {
+				continue
+			}
+			av *= alpha
+			crow := c[i*ldc : i*ldc+nr]
+			for j, bv := range brow {
+				crow[j] += av * bv
+			}
+		}
+	}
+}
+
+// checkMat panics with a clear message when a is too short to hold an r×c
+// matrix with leading dimension ld. The assembly kernels rely on it.
+func checkMat(what string, r, c int, a []float64, ld int) {
+	if ld < c || len(a) < (r-1)*ld+c {
+		panic(fmt.Sprintf("linalg: %s: %d×%d matrix with leading dimension %d does not fit in %d elements", what, r, c, ld, len(a)))
+	}
+}

@@ -1,0 +1,361 @@
+#include "textflag.h"
+
+// func dotAsm(n int, x, y *float64) float64
+TEXT ·dotAsm(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	CMPQ CX, $16
+	JLT dot_tail4
+dot_loop16:
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	VMOVUPD 64(SI), Y6
+	VMOVUPD 96(SI), Y7
+	VFMADD231PD (DI), Y4, Y0
+	VFMADD231PD 32(DI), Y5, Y1
+	VFMADD231PD 64(DI), Y6, Y2
+	VFMADD231PD 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $16, CX
+	CMPQ CX, $16
+	JGE dot_loop16
+dot_tail4:
+	CMPQ CX, $4
+	JLT dot_reduce
+	VMOVUPD (SI), Y4
+	VFMADD231PD (DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP dot_tail4
+dot_reduce:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VUNPCKHPD X0, X0, X1
+	VADDSD X1, X0, X0
+	TESTQ CX, CX
+	JE dot_done
+dot_tail1:
+	VMOVSD (SI), X4
+	VFMADD231SD (DI), X4, X0
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ dot_tail1
+dot_done:
+	VZEROUPPER
+	MOVSD X0, ret+24(FP)
+	RET
+
+// func axpyAsm(n int, alpha float64, x, y *float64)
+TEXT ·axpyAsm(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	VBROADCASTSD alpha+8(FP), Y0
+	MOVQ x+16(FP), SI
+	MOVQ y+24(FP), DI
+	CMPQ CX, $8
+	JLT axpy_tail4
+axpy_loop8:
+	VMOVUPD (DI), Y1
+	VMOVUPD 32(DI), Y2
+	VFMADD231PD (SI), Y0, Y1
+	VFMADD231PD 32(SI), Y0, Y2
+	VMOVUPD Y1, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	CMPQ CX, $8
+	JGE axpy_loop8
+axpy_tail4:
+	CMPQ CX, $4
+	JLT axpy_tail1
+	VMOVUPD (DI), Y1
+	VFMADD231PD (SI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+axpy_tail1:
+	TESTQ CX, CX
+	JE axpy_done
+	VMOVSD (DI), X1
+	VFMADD231SD (SI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JMP axpy_tail1
+axpy_done:
+	VZEROUPPER
+	RET
+
+// func dot4Asm(n int, a *float64, lda int, x, out *float64)
+TEXT ·dot4Asm(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ x+24(FP), DI
+	LEAQ (SI)(R8*1), R9  // row 1
+	LEAQ (R9)(R8*1), R10 // row 2
+	LEAQ (R10)(R8*1), R11 // row 3
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+	CMPQ CX, $4
+	JLT dot4_reduce
+dot4_loop:
+	VMOVUPD (DI)(AX*8), Y4
+	VFMADD231PD (SI)(AX*8), Y4, Y0
+	VFMADD231PD (R9)(AX*8), Y4, Y1
+	VFMADD231PD (R10)(AX*8), Y4, Y2
+	VFMADD231PD (R11)(AX*8), Y4, Y3
+	ADDQ $4, AX
+	LEAQ 4(AX), DX
+	CMPQ DX, CX
+	JLE dot4_loop
+dot4_reduce:
+	// Horizontal sums: Y0..Y3 → X0 = [s0 s1], X2 = [s2 s3].
+	VHADDPD Y1, Y0, Y0
+	VHADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	CMPQ AX, CX
+	JGE dot4_store
+dot4_tail:
+	VMOVDDUP (DI)(AX*8), X4
+	VMOVSD (SI)(AX*8), X5
+	VMOVHPD (R9)(AX*8), X5, X5
+	VFMADD231PD X5, X4, X0
+	VMOVSD (R10)(AX*8), X6
+	VMOVHPD (R11)(AX*8), X6, X6
+	VFMADD231PD X6, X4, X2
+	INCQ AX
+	CMPQ AX, CX
+	JLT dot4_tail
+dot4_store:
+	MOVQ out+32(FP), DX
+	VMOVUPD X0, (DX)
+	VMOVUPD X2, 16(DX)
+	VZEROUPPER
+	RET
+
+// func tn4x8Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+TEXT ·tn4x8Asm(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ CX, CX
+	JE tn48_store
+tn48_loop:
+	VMOVUPD (DI), Y8
+	VMOVUPD 32(DI), Y9
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD 8(SI), Y11
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y9, Y10, Y1
+	VBROADCASTSD 16(SI), Y12
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y9, Y11, Y3
+	VBROADCASTSD 24(SI), Y13
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y9, Y12, Y5
+	VFMADD231PD Y8, Y13, Y6
+	VFMADD231PD Y9, Y13, Y7
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn48_loop
+tn48_store:
+	VBROADCASTSD alpha+56(FP), Y10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DX), Y8
+	VMOVUPD 32(DX), Y9
+	VFMADD231PD Y0, Y10, Y8
+	VFMADD231PD Y1, Y10, Y9
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VMOVUPD 32(DX), Y9
+	VFMADD231PD Y2, Y10, Y8
+	VFMADD231PD Y3, Y10, Y9
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VMOVUPD 32(DX), Y9
+	VFMADD231PD Y4, Y10, Y8
+	VFMADD231PD Y5, Y10, Y9
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VMOVUPD 32(DX), Y9
+	VFMADD231PD Y6, Y10, Y8
+	VFMADD231PD Y7, Y10, Y9
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	VZEROUPPER
+	RET
+
+// func tn4x4Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+TEXT ·tn4x4Asm(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
+	VXORPD Y4, Y4, Y4
+	VXORPD Y6, Y6, Y6
+	TESTQ CX, CX
+	JE tn44_store
+tn44_loop:
+	VMOVUPD (DI), Y8
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD 8(SI), Y11
+	VBROADCASTSD 16(SI), Y12
+	VBROADCASTSD 24(SI), Y13
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y8, Y13, Y6
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn44_loop
+tn44_store:
+	VBROADCASTSD alpha+56(FP), Y10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DX), Y8
+	VFMADD231PD Y0, Y10, Y8
+	VMOVUPD Y8, (DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VFMADD231PD Y2, Y10, Y8
+	VMOVUPD Y8, (DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VFMADD231PD Y4, Y10, Y8
+	VMOVUPD Y8, (DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Y8
+	VFMADD231PD Y6, Y10, Y8
+	VMOVUPD Y8, (DX)
+	VZEROUPPER
+	RET
+
+// func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)
+// y[j] += Σ_{r<4} alpha[r]·a[r·lda + j], j < n.
+TEXT ·axpy4Asm(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ alpha+8(FP), AX
+	VBROADCASTSD (AX), Y0
+	VBROADCASTSD 8(AX), Y1
+	VBROADCASTSD 16(AX), Y2
+	VBROADCASTSD 24(AX), Y3
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	MOVQ y+32(FP), DI
+	XORQ AX, AX
+	LEAQ -4(CX), DX
+	CMPQ AX, DX
+	JG ax4_tail
+ax4_loop:
+	VMOVUPD (DI)(AX*8), Y4
+	VFMADD231PD (SI)(AX*8), Y0, Y4
+	VFMADD231PD (R9)(AX*8), Y1, Y4
+	VFMADD231PD (R10)(AX*8), Y2, Y4
+	VFMADD231PD (R11)(AX*8), Y3, Y4
+	VMOVUPD Y4, (DI)(AX*8)
+	ADDQ $4, AX
+	CMPQ AX, DX
+	JLE ax4_loop
+ax4_tail:
+	CMPQ AX, CX
+	JGE ax4_done
+	VMOVSD (DI)(AX*8), X4
+	VFMADD231SD (SI)(AX*8), X0, X4
+	VFMADD231SD (R9)(AX*8), X1, X4
+	VFMADD231SD (R10)(AX*8), X2, X4
+	VFMADD231SD (R11)(AX*8), X3, X4
+	VMOVSD X4, (DI)(AX*8)
+	INCQ AX
+	JMP ax4_tail
+ax4_done:
+	VZEROUPPER
+	RET
+
+// func scalAsm(n int, alpha float64, x *float64)
+// x[i] *= alpha, i < n.
+TEXT ·scalAsm(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), CX
+	VBROADCASTSD alpha+8(FP), Y0
+	MOVQ x+16(FP), DI
+	CMPQ CX, $8
+	JLT scal_tail4
+scal_loop8:
+	VMULPD (DI), Y0, Y1
+	VMULPD 32(DI), Y0, Y2
+	VMOVUPD Y1, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ $64, DI
+	SUBQ $8, CX
+	CMPQ CX, $8
+	JGE scal_loop8
+scal_tail4:
+	CMPQ CX, $4
+	JLT scal_tail1
+	VMULPD (DI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, DI
+	SUBQ $4, CX
+scal_tail1:
+	TESTQ CX, CX
+	JE scal_done
+	VMULSD (DI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, DI
+	DECQ CX
+	JMP scal_tail1
+scal_done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,333 @@
+package linalg
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Each test runs under both kernel sets: the vector kernels (when the CPU
+// has them) and the portable Go ones, and compares against naive loops.
+func bothPaths(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	for _, on := range []bool{false, true} {
+		prev := SetAccelerated(on)
+		if on && !Accelerated() {
+			SetAccelerated(prev)
+			t.Log("vector kernels unavailable on this CPU")
+			continue
+		}
+		t.Run(map[bool]string{false: "portable", true: "vector"}[on], f)
+		SetAccelerated(prev)
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+func close(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if d := math.Abs(got[i] - want[i]); d > tol*(1+math.Abs(want[i])) || math.IsNaN(got[i]) {
+			t.Fatalf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+		}
+	}
+}
+
+var sizes = []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49, 64, 100, 131}
+
+func TestDotAxpy(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 1))
+		for _, n := range sizes {
+			x, y := randSlice(rng, n+3), randSlice(rng, n+3)
+			want := 0.0
+			for i := 0; i < n; i++ {
+				want += x[i] * y[i]
+			}
+			if got := Dot(n, x, y); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+				t.Fatalf("Dot n=%d: %v want %v", n, got, want)
+			}
+			yy := append([]float64(nil), y...)
+			Axpy(n, 0.7, x, yy)
+			for i := range y {
+				w := y[i]
+				if i < n {
+					w += 0.7 * x[i]
+				}
+				if math.Abs(yy[i]-w) > 1e-14*(1+math.Abs(w)) {
+					t.Fatalf("Axpy n=%d [%d]: %v want %v", n, i, yy[i], w)
+				}
+			}
+		}
+	})
+}
+
+func TestGemv(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(2, 2))
+		for _, m := range []int{1, 3, 4, 5, 9, 17} {
+			for _, n := range sizes {
+				lda := n + 2
+				a := randSlice(rng, m*lda)
+				x, xm := randSlice(rng, n), randSlice(rng, m)
+				y, yt := randSlice(rng, m), randSlice(rng, n)
+				want, wantT := append([]float64(nil), y...), append([]float64(nil), yt...)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						want[i] += -1.5 * a[i*lda+j] * x[j]
+						wantT[j] += 0.5 * a[i*lda+j] * xm[i]
+					}
+				}
+				Gemv(m, n, -1.5, a, lda, x, y)
+				GemvT(m, n, 0.5, a, lda, xm, yt)
+				close(t, fmt.Sprintf("Gemv %dx%d", m, n), y, want, 1e-12)
+				close(t, fmt.Sprintf("GemvT %dx%d", m, n), yt, wantT, 1e-12)
+			}
+		}
+	})
+}
+
+func TestGemmSyrk(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 3))
+		for _, m := range []int{1, 4, 5, 8, 13, 33} {
+			for _, n := range []int{1, 3, 4, 7, 8, 12, 17, 40} {
+				for _, k := range []int{1, 2, 9, 30} {
+					lda, ldb, ldc := m+1, n+3, n+2
+					a, b, c := randSlice(rng, k*lda), randSlice(rng, k*ldb), randSlice(rng, m*ldc)
+					want := append([]float64(nil), c...)
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							s := 0.0
+							for r := 0; r < k; r++ {
+								s += a[r*lda+i] * b[r*ldb+j]
+							}
+							want[i*ldc+j] += -0.5 * s
+						}
+					}
+					GemmTN(m, n, k, -0.5, a, lda, b, ldb, c, ldc)
+					close(t, fmt.Sprintf("GemmTN m=%d n=%d k=%d", m, n, k), c, want, 1e-12)
+				}
+			}
+		}
+		for _, n := range sizes {
+			k := 7
+			lda, ldc := n+1, n+4
+			a, c := randSlice(rng, k*lda), randSlice(rng, n*ldc)
+			want := append([]float64(nil), c...)
+			SyrkTN(n, k, 2, a, lda, c, ldc)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					s := 0.0
+					for r := 0; r < k; r++ {
+						s += a[r*lda+i] * a[r*lda+j]
+					}
+					want[i*ldc+j] += 2 * s
+					if d := math.Abs(c[i*ldc+j] - want[i*ldc+j]); d > 1e-12*(1+math.Abs(want[i*ldc+j])) {
+						t.Fatalf("SyrkTN n=%d (%d,%d): %v want %v", n, i, j, c[i*ldc+j], want[i*ldc+j])
+					}
+				}
+			}
+		}
+	})
+}
+
+// spd returns a random symmetric positive definite matrix with leading
+// dimension ld.
+func spd(rng *rand.Rand, n, ld int) []float64 {
+	l := randSlice(rng, n*n)
+	a := make([]float64, n*ld)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			for r := 0; r < n; r++ {
+				s += l[i*n+r] * l[j*n+r]
+			}
+			a[i*ld+j] = s / float64(n)
+		}
+		a[i*ld+i] += 0.5
+	}
+	return a
+}
+
+func TestPotrfSolve(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(4, 4))
+		for _, n := range sizes {
+			ld := n + 1
+			a := spd(rng, n, ld)
+			u := append([]float64(nil), a...)
+			if !Potrf(n, u, ld) {
+				t.Fatalf("n=%d: Potrf failed on an SPD matrix", n)
+			}
+			// UᵀU reproduces A.
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					s := 0.0
+					for r := 0; r <= i; r++ {
+						s += u[r*ld+i] * u[r*ld+j]
+					}
+					if math.Abs(s-a[i*ld+j]) > 1e-12*float64(n) {
+						t.Fatalf("n=%d: (UᵀU)[%d][%d] = %v, A = %v", n, i, j, s, a[i*ld+j])
+					}
+				}
+			}
+			// Solves: A x = b.
+			b := randSlice(rng, n)
+			x := append([]float64(nil), b...)
+			SolveChol(n, u, ld, x)
+			r := make([]float64, n)
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					r[i] += a[min(i, j)*ld+max(i, j)] * x[j]
+				}
+			}
+			close(t, fmt.Sprintf("A·x n=%d", n), r, b, 1e-9)
+			// Multi-RHS: Uᵀ X = B.
+			nr := 5 + n%7
+			bm := randSlice(rng, n*nr)
+			xm := append([]float64(nil), bm...)
+			SolveUTMulti(n, nr, u, ld, xm, nr)
+			for c := 0; c < nr; c++ {
+				col := make([]float64, n)
+				for i := range col {
+					col[i] = bm[i*nr+c]
+				}
+				SolveUT(n, u, ld, col)
+				for i := range col {
+					if math.Abs(col[i]-xm[i*nr+c]) > 1e-10*(1+math.Abs(col[i])) {
+						t.Fatalf("SolveUTMulti n=%d: X[%d][%d] = %v, column solve %v", n, i, c, xm[i*nr+c], col[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestPotrfRejects(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		for _, n := range []int{1, 5, 40} {
+			a := make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				a[i*n+i] = 1
+			}
+			a[(n-1)*n+n-1] = -1
+			if Potrf(n, a, n) {
+				t.Errorf("n=%d: Potrf accepted an indefinite matrix", n)
+			}
+			a[(n-1)*n+n-1] = math.NaN()
+			if Potrf(n, a, n) {
+				t.Errorf("n=%d: Potrf accepted NaN", n)
+			}
+		}
+	})
+}
+
+// TestPathsAgree checks that the vector and portable kernels give the same
+// Cholesky factor up to rounding.
+func TestPathsAgree(t *testing.T) {
+	if !haveAccel {
+		t.Skip("no vector kernels on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{50, 100, 199} {
+		a := spd(rng, n, n)
+		u1, u2 := append([]float64(nil), a...), append([]float64(nil), a...)
+		prev := SetAccelerated(true)
+		Potrf(n, u1, n)
+		SetAccelerated(false)
+		Potrf(n, u2, n)
+		SetAccelerated(prev)
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				if d := math.Abs(u1[i*n+j] - u2[i*n+j]); d > 1e-11 {
+					t.Fatalf("n=%d: U[%d][%d] vector %v, portable %v", n, i, j, u1[i*n+j], u2[i*n+j])
+				}
+			}
+		}
+	}
+}
+
+func TestBadSizesPanic(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Potrf on a short slice did not panic")
+		}
+	}()
+	Potrf(4, make([]float64, 15), 4)
+}
+
+func TestPotrfShiftedScal(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(6, 6))
+		for _, n := range sizes {
+			ld := n + 2
+			s := spd(rng, n, ld)
+			d := make([]float64, n)
+			for i := range d {
+				d[i] = rng.Float64()
+			}
+			want := append([]float64(nil), s...)
+			for i := 0; i < n; i++ {
+				want[i*ld+i] += d[i]
+			}
+			if !Potrf(n, want, ld) {
+				t.Fatal("Potrf failed")
+			}
+			orig := append([]float64(nil), s...)
+			u := make([]float64, n*(n+1))
+			if !PotrfShifted(n, s, ld, d, u, n+1) {
+				t.Fatal("PotrfShifted failed")
+			}
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if math.Abs(u[i*(n+1)+j]-want[i*ld+j]) > 1e-13*(1+math.Abs(want[i*ld+j])) {
+						t.Fatalf("n=%d: U[%d][%d] = %v, want %v", n, i, j, u[i*(n+1)+j], want[i*ld+j])
+					}
+				}
+			}
+			close(t, "S unchanged", s, orig, 0)
+			x := randSlice(rng, n+1)
+			y := append([]float64(nil), x...)
+			Scal(n, -2.5, y)
+			for i := range x {
+				w := x[i]
+				if i < n {
+					w *= -2.5
+				}
+				if y[i] != w {
+					t.Fatalf("Scal n=%d [%d]: %v want %v", n, i, y[i], w)
+				}
+			}
+		}
+	})
+}
+
+func TestPotrfTol(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		// A rank-deficient PSD matrix vvᵀ + wwᵀ (n = 6) can factor with tiny
+		// pivots; PotrfTol must reject it, and accept a well-conditioned one.
+		n := 6
+		rng := rand.New(rand.NewPCG(7, 7))
+		v, w := randSlice(rng, n), randSlice(rng, n)
+		a := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				a[i*n+j] = v[i]*v[j] + w[i]*w[j]
+			}
+		}
+		if PotrfTol(n, append([]float64(nil), a...), n, 1e-12) {
+			t.Error("PotrfTol accepted a rank-2 matrix")
+		}
+		if !PotrfTol(n, spd(rng, n, n), n, 1e-12) {
+			t.Error("PotrfTol rejected an SPD matrix")
+		}
+	})
+}

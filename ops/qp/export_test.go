@@ -1,0 +1,9 @@
+package qp
+
+// SetForcePath forces the dual (1) or primal (2) reduction, or lets the
+// solver choose (0), and returns the previous setting.
+func SetForcePath(p int) int {
+	prev := forcePath
+	forcePath = p
+	return prev
+}

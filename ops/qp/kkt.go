@@ -1,0 +1,287 @@
+package qp
+
+import (
+	"errors"
+	"math"
+
+	"github.com/optnet-go/optnet/internal/linalg"
+)
+
+// worker is one goroutine's scratch space, allocated once per call and
+// reused for every item and iteration it handles, so that the
+// interior-point loop does not allocate.
+type worker struct {
+	d dims
+
+	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
+	gs     []float64 // m×n, √d-scaled G (primal path)
+	y      []float64 // n×c, U⁻ᵀCᵀ (primal path)
+	pf     []float64 // c×c, Cholesky factor of the Schur complement (primal path)
+	act    []int     // inequalities treated as active (primal path)
+	nc     int       // c = k + len(act)
+	tau    float64   // threshold of d for active rows
+
+	tn1, tn2 []float64 // n
+	rhat, f0 []float64 // U⁻ᵀrx (n) and Wᵀ·rhat (m+k), kept between solves
+	tm1, gdz []float64 // m
+	tk1      []float64 // k
+	tc       []float64 // k+m
+
+	// Interior-point state.
+	z, s, lam, nu     []float64
+	bz, bs, blam, bnu []float64 // best iterate
+	rx, rz, ry, rzp   []float64
+	dg, c             []float64 // λ/s and the complementarity term
+	dza, dsa, dla     []float64 // affine direction
+	dnua              []float64
+	dz, ds, dl, dnu   []float64 // combined direction
+}
+
+func newWorker(d dims) *worker {
+	n, m, k := d.n, d.m, d.k
+	nk := max(n, m)
+	w := &worker{d: d}
+	buf := make([]float64, n+(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
+		2*n+3*m+2*k+
+		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
+		n+2*m+k+ // rx rz ry rzp
+		2*m+ // d c
+		2*(n+2*m+k)) // directions
+	take := func(size int) []float64 {
+		x := buf[:size:size]
+		buf = buf[size:]
+		return x
+	}
+	w.rhat, w.f0 = take(n), take(m+k)
+	w.kf = take(nk * nk)
+	w.gs = take(m * n)
+	w.y = take(n * (k + m))
+	w.pf = take((k + m) * (k + m))
+	w.act = make([]int, 0, m)
+	w.tn1, w.tn2 = take(n), take(n)
+	w.tm1, w.gdz = take(m), take(m)
+	w.tk1 = take(k)
+	w.tc = take(k + m)
+	w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
+	w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
+	w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
+	w.dg, w.c = take(m), take(m)
+	w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
+	w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	return w
+}
+
+// item is one batch item's view of the problem data.
+type item struct {
+	p, g, h, a, b []float64
+}
+
+var (
+	errFactorH = errors.New("reduced Hessian not positive definite")
+	errFactorP = errors.New("equality Schur complement not positive definite")
+	errFactorK = errors.New("dual system not positive definite")
+)
+
+// factor prepares the Newton system of the current iterate, whose diagonal
+// block is d = λ/s. On the primal path, inequalities with d > tau are
+// treated like equalities (see below); tau = +Inf keeps them all in H.
+func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
+	n, m, k := w.d.n, w.d.m, w.d.k
+	if st.dual {
+		if m == 0 {
+			return nil
+		}
+		dinv := w.tm1
+		for i := 0; i < m; i++ {
+			dinv[i] = 1 / d[i]
+		}
+		if !linalg.PotrfShifted(m, st.m0, m, dinv, w.kf[:m*m], m) {
+			return errFactorK
+		}
+		return nil
+	}
+	// Primal path. A very large d_r (an active constraint near the solution)
+	// would swamp H = Q̃ + GᵀDG and ruin its factorisation in every other
+	// direction, so rows with d_r > tau enter H with the moderate weight ρ_g
+	// instead and are handled exactly, like the equalities, through the
+	// Schur complement of C = [A; G_act]:
+	//
+	//	Ĥ = Q + ρAᵀA + Σ_inactive d_r g_r g_rᵀ + Σ_active ρ_g g_r g_rᵀ
+	//	P = CĤ⁻¹Cᵀ + diag(0, 1/(d_act − ρ_g)).
+	w.tau = tau
+	w.act = w.act[:0]
+	for r := 0; r < m; r++ {
+		if d[r] > tau {
+			w.act = append(w.act, r)
+		}
+	}
+	weight := func(r int) float64 {
+		if d[r] > tau {
+			return st.rhoG
+		}
+		return d[r]
+	}
+	h := w.kf[:n*n]
+	copy(h, st.qt)
+	if m > 0 {
+		if sp := st.sparse; sp != nil {
+			for r := 0; r < m; r++ {
+				cols := sp.cols[sp.start[r]:sp.start[r+1]]
+				g := it.g[r*n : (r+1)*n]
+				dr := weight(r)
+				for x, ca := range cols {
+					va := dr * g[ca]
+					row := h[ca*n:]
+					for _, cb := range cols[x:] {
+						row[cb] += va * g[cb]
+					}
+				}
+			}
+		} else {
+			gs := w.gs[:m*n]
+			for r := 0; r < m; r++ {
+				sq := math.Sqrt(weight(r))
+				src, dst := it.g[r*n:(r+1)*n], gs[r*n:(r+1)*n]
+				for j, v := range src {
+					dst[j] = sq * v
+				}
+			}
+			linalg.SyrkTN(n, m, 1, gs, n, h, n)
+		}
+	}
+	if !linalg.Potrf(n, h, n) {
+		return errFactorH
+	}
+	c := k + len(w.act)
+	w.nc = c
+	if c == 0 {
+		return nil
+	}
+	y := w.y[:n*c]
+	for r := 0; r < k; r++ {
+		for j := 0; j < n; j++ {
+			y[j*c+r] = it.a[r*n+j]
+		}
+	}
+	for x, r := range w.act {
+		for j := 0; j < n; j++ {
+			y[j*c+k+x] = it.g[r*n+j]
+		}
+	}
+	linalg.SolveUTMulti(n, c, h, n, y, c)
+	pf := w.pf[:c*c]
+	clear(pf)
+	linalg.SyrkTN(c, n, 1, y, c, pf, c)
+	for x, r := range w.act {
+		pf[(k+x)*c+k+x] += 1 / (d[r] - st.rhoG)
+	}
+	if !linalg.PotrfTol(c, pf, c, rankPivot) {
+		return errFactorP
+	}
+	return nil
+}
+
+// solveNewton solves the Newton system of the last factor call,
+//
+//	Q dz + Gᵀdλ + Aᵀdν = −rx
+//	G dz − D⁻¹dλ       = −rzp
+//	A dz               = −ry
+//
+// and leaves G·dz in w.gdz. rxSame says that rx is the one of the previous
+// call (the corrector after the predictor), whose reductions are reused.
+func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame bool) {
+	n, m, k := w.d.n, w.d.m, w.d.k
+	if st.dual {
+		// With W = [U⁻ᵀGᵀ U⁻ᵀAᵀ] and r̂ = U⁻ᵀrx:
+		//   fλ = rzp − Wgᵀr̂,  fν = V⁻ᵀ(ry − Waᵀr̂),
+		//   (M0 + D⁻¹) dλ = fλ − Tᵀfν,  dν = V⁻¹(fν − T dλ),
+		//   dz = −U⁻¹(r̂ + Wg dλ + Wa dν).
+		ld := m + k
+		if !rxSame {
+			copy(w.rhat, rx)
+			linalg.SolveUT(n, st.u, n, w.rhat)
+			clear(w.f0)
+			linalg.GemvT(n, ld, 1, st.w, ld, w.rhat, w.f0)
+		}
+		for i := 0; i < m; i++ {
+			dl[i] = rzp[i] - w.f0[i]
+		}
+		if k > 0 {
+			f := w.tk1
+			for i := 0; i < k; i++ {
+				f[i] = ry[i] - w.f0[m+i]
+			}
+			linalg.SolveUT(k, st.v, k, f)
+			if m > 0 {
+				linalg.GemvT(k, m, -1, st.t, m, f, dl)
+				linalg.SolveChol(m, w.kf, m, dl)
+			}
+			copy(dnu, f)
+			if m > 0 {
+				linalg.Gemv(k, m, -1, st.t, m, dl, dnu)
+			}
+			linalg.SolveU(k, st.v, k, dnu)
+		} else if m > 0 {
+			linalg.SolveChol(m, w.kf, m, dl)
+		}
+		y := w.tc[:ld]
+		copy(y, dl)
+		copy(y[m:], dnu)
+		r := w.tn1
+		copy(r, w.rhat)
+		linalg.Gemv(n, ld, 1, st.w, ld, y, r)
+		linalg.SolveU(n, st.u, n, r)
+		for i, v := range r {
+			dz[i] = -v
+		}
+		if m > 0 {
+			clear(w.gdz)
+			linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		}
+		return
+	}
+	// Primal path; see factor.
+	r := w.tn1
+	for i, v := range rx {
+		r[i] = -v
+	}
+	if m > 0 {
+		t := w.tm1
+		for i := range t {
+			if d[i] > w.tau {
+				t[i] = st.rhoG * rzp[i]
+			} else {
+				t[i] = d[i] * rzp[i]
+			}
+		}
+		linalg.GemvT(m, n, -1, it.g, n, t, r)
+	}
+	if k > 0 {
+		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
+	}
+	linalg.SolveUT(n, w.kf, n, r)
+	c := w.nc
+	yv := w.tc
+	if c > 0 {
+		copy(yv, ry)
+		for x, a := range w.act {
+			yv[k+x] = rzp[a]
+		}
+		linalg.GemvT(n, c, 1, w.y, c, r, yv[:c])
+		linalg.SolveChol(c, w.pf, c, yv[:c])
+		linalg.Gemv(n, c, -1, w.y, c, yv[:c], r)
+	}
+	linalg.SolveU(n, w.kf, n, r)
+	copy(dz, r)
+	copy(dnu, yv[:k])
+	if m > 0 {
+		clear(w.gdz)
+		linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		for i := range dl {
+			dl[i] = d[i] * (w.gdz[i] + rzp[i])
+		}
+		for x, a := range w.act {
+			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
+		}
+	}
+}

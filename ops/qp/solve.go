@@ -1,0 +1,171 @@
+package qp
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// factors is the CPU solver's Solution.Factors: the setups of the solved
+// problem, reused by Backward.
+type factors struct {
+	d      dims
+	shared *setup   // the one setup when Q, G and A are all shared
+	items  []*setup // per-item setups otherwise
+	opt    Options
+}
+
+func (f *factors) setupOf(i int) *setup {
+	if f.shared != nil {
+		return f.shared
+	}
+	return f.items[i]
+}
+
+func (p *Problem) item(d dims, i int) item {
+	return item{
+		p: itemOf(p.P, p.Shared&InputP != 0, d.n, i),
+		g: itemOf(p.G, p.Shared&InputG != 0, d.m*d.n, i),
+		h: itemOf(p.H, p.Shared&InputH != 0, d.m, i),
+		a: itemOf(p.A, p.Shared&InputA != 0, d.k*d.n, i),
+		b: itemOf(p.B, p.Shared&InputB != 0, d.k, i),
+	}
+}
+
+// parallel runs fn(w, i) for i in [0, count) on up to workers goroutines,
+// each with its own worker, items handed out one at a time.
+func parallel(d dims, count, workers int, fn func(w *worker, i int)) {
+	workers = min(workers, count)
+	if workers <= 1 {
+		w := newWorker(d)
+		for i := 0; i < count; i++ {
+			fn(w, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			w := newWorker(d)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= count {
+					return
+				}
+				fn(w, i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
+	d, err := p.validate()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n, m, k, nb := d.n, d.m, d.k, d.batch
+	sol := &Solution{
+		Batch: nb, N: n, M: m, K: k,
+		Z: make([]float64, nb*n), Lam: make([]float64, nb*m),
+		Nu: make([]float64, nb*k), S: make([]float64, nb*m),
+		Iterations: make([]int, nb),
+		Status:     make([]error, nb),
+		Problem:    p,
+	}
+	for i, in := range p.nonFinite(d) {
+		if in != "" {
+			sol.Status[i] = fmt.Errorf("%w in %s", ErrNonFinite, in)
+		}
+	}
+	f := &factors{d: d, opt: opt}
+	sol.Factors = f
+	qShared := p.Shared&InputQ != 0
+	allShared := qShared && (m == 0 || p.Shared&InputG != 0) && (k == 0 || p.Shared&InputA != 0)
+	var base *qbase
+	if qShared && !allFinite(p.Q) {
+		qShared, allShared = false, false // every item already failed
+	}
+	if qShared {
+		base = newQBase(n, p.Q)
+	}
+	if allShared && (m == 0 || allFinite(p.G)) && (k == 0 || allFinite(p.A)) {
+		f.shared = newSetup(newWorker(d), base, p.G, p.A)
+	} else {
+		f.items = make([]*setup, nb)
+	}
+
+	done := ctx.Done()
+	parallel(d, nb, opt.Workers, func(w *worker, i int) {
+		if sol.Status[i] != nil {
+			return
+		}
+		select {
+		case <-done:
+			return
+		default:
+		}
+		it := p.item(d, i)
+		st := f.shared
+		if st == nil {
+			b := base
+			if b == nil {
+				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n])
+			}
+			st = newSetup(w, b, it.g, it.a)
+			f.items[i] = st
+		}
+		if st.err != nil {
+			sol.Status[i] = st.err
+			return
+		}
+		steps, err := w.ipm(done, st, &it, opt)
+		sol.Iterations[i] = steps
+		if err != nil {
+			sol.Status[i] = err
+			return
+		}
+		copy(sol.Z[i*n:], w.bz)
+		copy(sol.S[i*m:], w.bs)
+		copy(sol.Lam[i*m:], w.blam)
+		copy(sol.Nu[i*k:], w.bnu)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var serr *SolveError
+	for i, e := range sol.Status {
+		if e == nil {
+			continue
+		}
+		if serr == nil {
+			serr = &SolveError{}
+		}
+		serr.Items = append(serr.Items, ItemError{Item: i, Reason: e})
+		fillNaN(sol.Z[i*n : (i+1)*n])
+		fillNaN(sol.S[i*m : (i+1)*m])
+		fillNaN(sol.Lam[i*m : (i+1)*m])
+		fillNaN(sol.Nu[i*k : (i+1)*k])
+	}
+	if serr == nil {
+		return sol, nil
+	}
+	sort.Slice(serr.Items, func(a, b int) bool { return serr.Items[a].Item < serr.Items[b].Item })
+	if opt.OnFailure == FailNaN {
+		return sol, serr
+	}
+	return nil, serr
+}
+
+func fillNaN(x []float64) {
+	for i := range x {
+		x[i] = math.NaN()
+	}
+}
