@@ -13,9 +13,10 @@ import (
 	"codeberg.org/sbinet/npyio/npz"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/optnet-go/optnet/internal/onnxbuild"
 	"github.com/optnet-go/optnet/internal/tensorio"
+	"github.com/optnet-go/optnet/onnxbuild"
 	"github.com/optnet-go/optnet/runtime/tensor"
+	"github.com/optnet-go/optnet/tensorpb"
 )
 
 // optrun runs the command in-process and returns its exit status and
@@ -35,6 +36,24 @@ func writeFile(t *testing.T, path string, b []byte) string {
 	return path
 }
 
+func modelBytes(t *testing.T, m *onnxbuild.Model) []byte {
+	t.Helper()
+	b, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func tensorBytes(t *testing.T, x *tensor.Tensor) []byte {
+	t.Helper()
+	b, err := proto.Marshal(tensorpb.Encode("", x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func writeNPY(t *testing.T, path string, x *tensor.Tensor) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -48,14 +67,14 @@ func writeNPY(t *testing.T, path string, x *tensor.Tensor) string {
 // shape (batch, 3) and y of shape (3).
 func addReluModel(t *testing.T, dir string) string {
 	t.Helper()
-	m := onnxbuild.New(17)
-	m.G.Input("x", tensor.Float32, "batch", 3).
-		Input("y", tensor.Float32, 3).
-		Output("z", tensor.Float32, "batch", 3).
-		Output("sum/raw", tensor.Float32, "batch", 3)
-	m.G.Node("Add", []string{"x", "y"}, []string{"sum/raw"})
-	m.G.Node("Relu", []string{"sum/raw"}, []string{"z"})
-	return writeFile(t, filepath.Join(dir, "addrelu.onnx"), m.Bytes())
+	m := onnxbuild.New("addrelu", map[string]int64{"": 17})
+	m.Input("x", tensor.Float32, "batch", 3)
+	m.Input("y", tensor.Float32, 3)
+	m.Node("Add", []string{"x", "y"}, []string{"sum/raw"})
+	m.Node("Relu", []string{"sum/raw"}, []string{"z"})
+	m.Output("z", tensor.Float32, "batch", 3)
+	m.Output("sum/raw", tensor.Float32, "batch", 3)
+	return writeFile(t, filepath.Join(dir, "addrelu.onnx"), modelBytes(t, m))
 }
 
 // lineWith returns the first output line starting with prefix.
@@ -231,11 +250,7 @@ func TestRunNPZAndPB(t *testing.T) {
 		t.Errorf("notices missing: %q", errs)
 	}
 
-	pb, err := proto.Marshal(onnxbuild.Tensor("x", tensor.MustFromSlice([]int{1, 3}, []float32{1, -1, 2})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	xpb := writeFile(t, filepath.Join(dir, "x.pb"), pb)
+	xpb := writeFile(t, filepath.Join(dir, "x.pb"), tensorBytes(t, tensor.MustFromSlice([]int{1, 3}, []float32{1, -1, 2})))
 	code, out, errs = optrun(t, model, "--input", "x="+xpb, "--input", "y="+npzPath+":y")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -350,7 +365,7 @@ func TestRunError(t *testing.T) {
 
 func TestRunUnsupported(t *testing.T) {
 	dir := t.TempDir()
-	path := writeFile(t, filepath.Join(dir, "u.onnx"), unsupportedModel().Bytes())
+	path := writeFile(t, filepath.Join(dir, "u.onnx"), modelBytes(t, unsupportedModel()))
 	code, _, errs := optrun(t, path, "--zeros")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
@@ -365,25 +380,27 @@ func TestRunUnsupported(t *testing.T) {
 // unsupportedModel uses two ops optnet lacks, one of them twice, plus a
 // supported one, and has IR-3 style inputs with initializer defaults.
 func unsupportedModel() *onnxbuild.Model {
-	m := onnxbuild.New(17).Import("com.example", 3)
-	m.P.ProducerName = proto.String("unit-test")
-	m.P.ProducerVersion = proto.String("0.1")
-	m.G.Input("x", tensor.Float32, "n", 3).
-		Input("w", tensor.Float32, 2, 3).
-		Output("out", tensor.Float32, nil, 3).
-		Init("w", tensor.MustFromSlice([]int{2, 3}, []float32{1, 2, 3, 4, 5, 6})).
-		Init("steps", tensor.MustFromSlice([]int{4}, []int64{1, 2, 3, 4}))
-	m.G.Node("FooOp", []string{"x"}, []string{"a"})
-	m.G.Node("FooOp", []string{"a"}, []string{"b"})
-	bar := m.G.Node("BarOp", []string{"b", "w"}, []string{"c"})
-	bar.Domain = proto.String("com.example")
-	m.G.Node("Relu", []string{"c"}, []string{"out"})
+	m := onnxbuild.New("unsupported", map[string]int64{"": 17, "com.example": 3})
+	m.Proto().ProducerName = proto.String("unit-test")
+	m.Proto().ProducerVersion = proto.String("0.1")
+	m.Input("x", tensor.Float32, "n", 3)
+	m.Input("w", tensor.Float32, 2, 3)
+	m.Initializer("w", tensor.MustFromSlice([]int{2, 3}, []float32{1, 2, 3, 4, 5, 6}))
+	m.Initializer("steps", tensor.MustFromSlice([]int{4}, []int64{1, 2, 3, 4}))
+	m.Node("FooOp", []string{"x"}, []string{"a"})
+	m.Node("FooOp", []string{"a"}, []string{"b"})
+	m.DomainNode("com.example", "BarOp", []string{"b", "w"}, []string{"c"})
+	m.Node("Relu", []string{"c"}, []string{"out"})
+	m.Output("out", tensor.Float32, "?", 3)
+	// An unknown (neither fixed nor named) first dim.
+	out := m.Graph().Output[0].GetType().GetTensorType().GetShape().GetDim()[0]
+	out.Value = nil
 	return m
 }
 
 func TestInfo(t *testing.T) {
 	dir := t.TempDir()
-	path := writeFile(t, filepath.Join(dir, "u.onnx"), unsupportedModel().Bytes())
+	path := writeFile(t, filepath.Join(dir, "u.onnx"), modelBytes(t, unsupportedModel()))
 	code, out, errs := optrun(t, "info", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -404,12 +421,11 @@ func TestInfo(t *testing.T) {
 		}
 	}
 
-	supported := writeFile(t, filepath.Join(dir, "ok.onnx"), func() []byte {
-		m := onnxbuild.New(13)
-		m.G.Input("x", tensor.Float32, 2).Output("y", tensor.Float32, 2)
-		m.G.Node("Relu", []string{"x"}, []string{"y"})
-		return m.Bytes()
-	}())
+	ok := onnxbuild.New("ok", map[string]int64{"": 13})
+	ok.Input("x", tensor.Float32, 2)
+	ok.Node("Relu", []string{"x"}, []string{"y"})
+	ok.Output("y", tensor.Float32, 2)
+	supported := writeFile(t, filepath.Join(dir, "ok.onnx"), modelBytes(t, ok))
 	code, out, _ = optrun(t, "info", supported)
 	if code != 0 || !strings.Contains(out, "unsupported ops: none") {
 		t.Errorf("supported model: exit %d\n%s", code, out)
@@ -429,16 +445,14 @@ func writeCase(t *testing.T, dir, name, op string, a, b, want *tensor.Tensor) {
 	if err := os.MkdirAll(set, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	m := onnxbuild.New(13)
-	m.G.Input("a", tensor.Float32, 2).Input("b", tensor.Float32, 2).Output("c", tensor.Float32, 2)
-	m.G.Node(op, []string{"a", "b"}, []string{"c"})
-	writeFile(t, filepath.Join(caseDir, "model.onnx"), m.Bytes())
+	m := onnxbuild.New(name, map[string]int64{"": 13})
+	m.Input("a", tensor.Float32, 2)
+	m.Input("b", tensor.Float32, 2)
+	m.Node(op, []string{"a", "b"}, []string{"c"})
+	m.Output("c", tensor.Float32, 2)
+	writeFile(t, filepath.Join(caseDir, "model.onnx"), modelBytes(t, m))
 	for name, x := range map[string]*tensor.Tensor{"input_0.pb": a, "input_1.pb": b, "output_0.pb": want} {
-		pb, err := proto.Marshal(onnxbuild.Tensor("", x))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(set, name), pb)
+		writeFile(t, filepath.Join(set, name), tensorBytes(t, x))
 	}
 }
 
