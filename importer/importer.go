@@ -204,7 +204,7 @@ func (l *Loader) decode(b []byte, openDir func() (fs.FS, string, error)) (*Model
 	}
 	d := &decoder{loader: l, openDir: openDir, functions: map[string]*onnxpb.FunctionProto{}}
 	for _, f := range mp.Functions {
-		d.functions[f.GetDomain()+"::"+f.GetName()] = f
+		d.functions[functionKey(f.GetDomain(), f.GetName(), f.GetOverload())] = f
 	}
 	g, err := d.graph(mp.Graph, opsets, 0)
 	if err != nil {
