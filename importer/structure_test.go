@@ -340,7 +340,9 @@ func scaleFunction() *onnxpb.FunctionProto {
 	}
 }
 
-func TestFunctionInlining(t *testing.T) {
+// functionModel calls local::AddBias twice and local::Twice (which calls
+// AddBias, passing its attribute on) once.
+func functionModel(tb testing.TB) []byte {
 	m := onnxbuild.New("fn", map[string]int64{"": 13, "local": 1})
 	m.Proto().Functions = append(m.Proto().Functions, scaleFunction(),
 		// local::Twice(X; b) = AddBias(AddBias(X, bias=b), bias=b): a
@@ -362,8 +364,11 @@ func TestFunctionInlining(t *testing.T) {
 	m.Output("y1", tensor.Float32, 2)
 	m.Output("y2", tensor.Float32, 2)
 	m.Output("y3", tensor.Float32, 2)
-	b := mustBytes(t, m)
+	return mustBytes(tb, m)
+}
 
+func TestFunctionInlining(t *testing.T) {
+	b := functionModel(t)
 	im, err := importer.LoadBytes(b)
 	if err != nil {
 		t.Fatal(err)
@@ -551,7 +556,7 @@ func TestIR3InitializersAsInputs(t *testing.T) {
 
 // TestFunctionWithSubgraph: an If inside a function body reads a value
 // the body computes; inlining must rename it inside the branches too.
-func TestFunctionWithSubgraph(t *testing.T) {
+func subgraphModel(tb testing.TB) []byte {
 	branch := func(name, from string) *onnxpb.GraphProto {
 		return &onnxpb.GraphProto{Name: proto.String(name),
 			Node:   []*onnxpb.NodeProto{{OpType: proto.String("Identity"), Input: []string{from}, Output: []string{name + "_out"}}},
@@ -573,7 +578,11 @@ func TestFunctionWithSubgraph(t *testing.T) {
 	m.DomainNode("local", "Gate", []string{"x", "c"}, []string{"y"})
 	m.DomainNode("local", "Gate", []string{"y", "c"}, []string{"z"})
 	m.Output("z", tensor.Float32, 2)
-	b := mustBytes(t, m)
+	return mustBytes(tb, m)
+}
+
+func TestFunctionWithSubgraph(t *testing.T) {
+	b := subgraphModel(t)
 	x := f32([]int{2}, 1, -3)
 	out := runModel(t, b, map[string]*tensor.Tensor{"x": x, "c": tensor.Scalar(true)})
 	assertF32(t, "z (then)", out["z"], []int{2}, 4, -12)
