@@ -1,0 +1,7 @@
+package std
+
+import "testing"
+
+func TestReduceL2Gradient(t *testing.T) {
+	reduceGradCases(t, "ReduceL2", 13, -1, 1)
+}

@@ -1,0 +1,7 @@
+package std
+
+import "testing"
+
+func TestReduceMeanGradient(t *testing.T) {
+	reduceGradCases(t, "ReduceMean", 13, -1, 1)
+}

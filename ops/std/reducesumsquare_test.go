@@ -1,0 +1,7 @@
+package std
+
+import "testing"
+
+func TestReduceSumSquareGradient(t *testing.T) {
+	reduceGradCases(t, "ReduceSumSquare", 13, -1, 1)
+}
