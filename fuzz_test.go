@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,9 +54,14 @@ type opChoice struct {
 }
 
 // fuzzableOps lists the newest registration of every op, except those
-// that need graph attributes (control flow).
+// that need graph attributes (control flow) and those named in the
+// environment variable OPTNET_FUZZ_SKIP_OPS (comma-separated op types), so
+// a long fuzzing session can go on past a crash already reported.
 func fuzzableOps(reg *runtime.Registry) []opChoice {
 	skip := map[string]bool{"If": true, "Loop": true, "Scan": true, "SequenceMap": true}
+	for _, op := range strings.Split(os.Getenv("OPTNET_FUZZ_SKIP_OPS"), ",") {
+		skip[strings.TrimSpace(op)] = true
+	}
 	var out []opChoice
 	keys := reg.Keys()
 	for i, k := range keys {
