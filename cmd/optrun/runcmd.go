@@ -117,7 +117,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "model: built-in default")
 		if doc := loaded.Proto.GetDocString(); doc != "" {
-			fmt.Fprintf(stdout, " (%s)", doc)
+			fmt.Fprintf(stdout, ": %s", strings.SplitN(doc, "\n", 2)[0])
 		}
 		fmt.Fprintln(stdout)
 	} else {
