@@ -272,3 +272,36 @@ func TestLoadBytesExternalNeedsDir(t *testing.T) {
 		t.Fatalf("escape from Dir: got %v", err)
 	}
 }
+
+// TestExternalDataClosesFiles: loading a model with external data many
+// times must not leak file descriptors (the directory handle included).
+func TestExternalDataClosesFiles(t *testing.T) {
+	fds := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd on this system")
+		}
+		return len(entries)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "w.bin"), weightsFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := modelWithInit(t, externalTensor("w", []int64{2, 3}, "location", "w.bin", "offset", "8"))
+	path := filepath.Join(dir, "model.onnx")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := fds()
+	for i := 0; i < 50; i++ {
+		if _, err := importer.Load(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (&importer.Loader{Dir: dir}).LoadBytes(model); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := fds(); after > before+5 {
+		t.Fatalf("open file descriptors grew from %d to %d over 100 loads", before, after)
+	}
+}
