@@ -258,7 +258,11 @@ func randomGraph(s *byteSource, reg *runtime.Registry, ops []opChoice) (*runtime
 		Opsets:       map[string]int{"": fuzzOpsets[s.intn(len(fuzzOpsets))], "com.optnet": 1},
 	}
 	inputs := map[string]*tensor.Tensor{}
+	// pool holds the values nodes may read, with a guess of their dtype
+	// (exact for inputs and constants; a node's outputs are guessed to
+	// have its first input's dtype, right for most elementwise ops).
 	var pool []string
+	guess := map[string]tensor.DType{}
 	for i, n := 0, 1+s.intn(3); i < n; i++ {
 		name := fmt.Sprintf("in%d", i)
 		dt := fuzzDTypes[s.intn(len(fuzzDTypes))]
@@ -273,6 +277,7 @@ func randomGraph(s *byteSource, reg *runtime.Registry, ops []opChoice) (*runtime
 		}
 		g.Inputs = append(g.Inputs, runtime.ValueInfo{Name: name, Kind: runtime.KindTensor, DType: dt, Shape: dims})
 		pool = append(pool, name)
+		guess[name] = dt
 	}
 	for i, n := 0, s.intn(3); i < n; i++ {
 		// Constants: small int64 vectors (shapes, axes, indices, pads) or
@@ -285,6 +290,7 @@ func randomGraph(s *byteSource, reg *runtime.Registry, ops []opChoice) (*runtime
 			g.Initializers[name] = s.tensor(fuzzDTypes[s.intn(len(fuzzDTypes))], nil)
 		}
 		pool = append(pool, name)
+		guess[name] = g.Initializers[name].DType()
 	}
 	if len(ops) == 0 {
 		return g, inputs
@@ -301,7 +307,21 @@ func randomGraph(s *byteSource, reg *runtime.Registry, ops []opChoice) (*runtime
 				node.Inputs = append(node.Inputs, "") // omitted optional input
 				continue
 			}
-			node.Inputs = append(node.Inputs, pool[s.intn(len(pool))])
+			// Mostly read values of the first input's (guessed) dtype, so
+			// that binary ops get past their dtype check.
+			var same []string
+			if len(node.Inputs) > 0 && node.Inputs[0] != "" && s.intn(4) != 0 {
+				for _, v := range pool {
+					if guess[v] == guess[node.Inputs[0]] {
+						same = append(same, v)
+					}
+				}
+			}
+			if len(same) > 0 {
+				node.Inputs = append(node.Inputs, same[s.intn(len(same))])
+			} else {
+				node.Inputs = append(node.Inputs, pool[s.intn(len(pool))])
+			}
 		}
 		olo, ohi := c.op.Outputs[0], c.op.Outputs[1]
 		if ohi == runtime.Variadic || ohi > olo+2 {
@@ -311,6 +331,9 @@ func randomGraph(s *byteSource, reg *runtime.Registry, ops []opChoice) (*runtime
 			out := fmt.Sprintf("v%d_%d", i, j)
 			node.Outputs = append(node.Outputs, out)
 			pool = append(pool, out)
+			if len(node.Inputs) > 0 {
+				guess[out] = guess[node.Inputs[0]]
+			}
 			g.Outputs = append(g.Outputs, runtime.ValueInfo{Name: out, Kind: runtime.KindTensor})
 		}
 		for j, k := 0, s.intn(4); j < k; j++ {
