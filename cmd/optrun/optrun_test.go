@@ -518,3 +518,23 @@ func TestDefaultModel(t *testing.T) {
 		}
 	}
 }
+
+func TestParseInterleaved(t *testing.T) {
+	fs, f := newRunFlags()
+	pos, err := parseInterleaved(fs, []string{"--zeros", "a.onnx", "--seed", "4", "--", "--not-a-flag"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(pos, []string{"a.onnx", "--not-a-flag"}) || !f.zeros || f.seed != 4 {
+		t.Fatalf("positional %v, zeros %v, seed %d", pos, f.zeros, f.seed)
+	}
+	var out bytes.Buffer
+	fs, _ = newRunFlags()
+	if _, err := parseInterleaved(fs, []string{"a.onnx", "-h"}, &out); err == nil || !strings.Contains(out.String(), "Usage: optrun [run]") {
+		t.Fatalf("-h: err %v, usage %q", err, out.String())
+	}
+	code, stdout, _ := optrun(t, "help", "info")
+	if code != 0 || !strings.Contains(stdout, "Usage: optrun info") {
+		t.Fatalf("help info: exit %d\n%s", code, stdout)
+	}
+}
