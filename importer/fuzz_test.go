@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
-// FuzzLoadBytes feeds arbitrary bytes to the importer, then compiles (and,
+// FuzzLoadBytes feeds arbitrary bytes to the importer (external data
+// resolving in a folder of its own), then compiles (and,
 // when every input is a small fixed-shape tensor, runs) what it accepts.
 // Every outcome must be a model or an error: no panic, no huge
 // allocation, and no ErrInternal (an op that panicked, recovered by the
@@ -29,12 +31,21 @@ func FuzzLoadBytes(f *testing.F) {
 	if b, err := os.ReadFile("../models/default/model.onnx"); err == nil {
 		f.Add(b)
 	}
+	// External data resolves in a folder holding one 64-byte file, w.bin
+	// (the seeds' location), and a subfolder.
+	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "w.bin"), weightsFile(), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		f.Fatal(err)
+	}
 	reg := optnet.DefaultRegistry()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		const limit = 1 << 20
 		var before, after goruntime.MemStats
 		goruntime.ReadMemStats(&before)
-		l := importer.Loader{MaxTensorBytes: limit, MaxModelBytes: limit}
+		l := importer.Loader{MaxTensorBytes: limit, MaxModelBytes: limit, Dir: dir}
 		m, err := l.LoadBytes(b)
 		goruntime.ReadMemStats(&after)
 		// Decoding allocates in proportion to the input (protobuf
@@ -110,7 +121,8 @@ func zeroInputs(m *runtime.Model) (map[string]*tensor.Tensor, bool) {
 // subgraphs, IR-3 inputs, huge declared sizes.
 func seedModels(tb testing.TB) [][]byte {
 	return [][]byte{
-		modelWithInit(tb, externalTensor("w", []int64{2, 3}, "location", "w.bin")),
+		modelWithInit(tb, externalTensor("w", []int64{2, 3}, "location", "w.bin", "offset", "8", "length", "24")),
+		modelWithInit(tb, externalTensor("w", []int64{2, 3}, "location", "../w.bin")),
 		hugeInitModel(tb, 1000000, 1000000),
 		hugeConstantModel(tb),
 		sparseModel(tb, []int64{2, 3}, []int64{0, 4, 5}, []float32{7, 8, 9}),
