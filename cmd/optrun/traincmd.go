@@ -110,6 +110,10 @@ var interruptSignals = func() (<-chan os.Signal, func()) {
 	return ch, func() { signal.Stop(ch) }
 }
 
+// afterStep, when set (by tests), is called after every optimizer step
+// with the number of steps taken.
+var afterStep func(step int)
+
 // dataset is a set of equally long arrays: model inputs by graph input
 // name, and the target.
 type dataset struct {
@@ -333,6 +337,9 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 			st.LossSum += l * float64(hi-lo)
 			st.Seen += hi - lo
 			st.Batch++
+			if afterStep != nil {
+				afterStep(tr.Steps())
+			}
 			if bar != nil {
 				el := st.Seconds + time.Since(start).Seconds()
 				bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4g %.0f samples/s", st.Epoch+1, f.epochs, st.LossSum/float64(st.Seen), float64(st.Seen)/el))
