@@ -104,7 +104,9 @@ func (e *errInterrupted) Error() string {
 
 // interruptSignals returns the channel that stops training and a function
 // that stops delivery; tests replace it.
-var interruptSignals = func() (<-chan os.Signal, func()) {
+var interruptSignals = defaultInterruptSignals
+
+func defaultInterruptSignals() (<-chan os.Signal, func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt)
 	return ch, func() { signal.Stop(ch) }
