@@ -103,16 +103,16 @@ func TestTrainReducesLossWritesCSVAndPlot(t *testing.T) {
 	csv := filepath.Join(dir, "log.csv")
 	png := filepath.Join(dir, "loss.png")
 	code, stdout, stderr := optrun(t, "train", model, "--data", data, "--val", val, "--input", "feat", "--target", "label",
-		"--loss", "mse", "--optimizer", "adam", "--lr", "0.2", "--epochs", "6", "--batch", "16",
+		"--loss", "mse", "--optimizer", "adam", "--lr", "0.2", "--epochs", "12", "--batch", "16",
 		"--schedule", "cosine", "--out", out, "--csv", csv, "--plot", png, "--progress", "on")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stderr, "epoch 6/6") || !strings.Contains(stderr, "(0/7)") {
+	if !strings.Contains(stderr, "epoch 12/12") || !strings.Contains(stderr, "(0/7)") {
 		t.Errorf("no progress bar on stderr:\n%q", stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(readFile(t, csv)), "\n")
-	if len(lines) != 7 || lines[0] != "epoch,step,lr,train_loss,val_loss,seconds" {
+	if len(lines) != 13 || lines[0] != "epoch,step,lr,train_loss,val_loss,seconds" {
 		t.Fatalf("csv:\n%s", strings.Join(lines, "\n"))
 	}
 	col := func(line string, i int) float64 {
@@ -122,17 +122,17 @@ func TestTrainReducesLossWritesCSVAndPlot(t *testing.T) {
 		}
 		return v
 	}
-	if first, last := col(lines[1], 3), col(lines[6], 3); !(last < first/20) {
+	if first, last := col(lines[1], 3), col(lines[12], 3); !(last < first/20) {
 		t.Fatalf("train loss %v -> %v", first, last)
 	}
-	if first, last := col(lines[1], 4), col(lines[6], 4); !(last < first && last < 0.05) {
+	if first, last := col(lines[1], 4), col(lines[12], 4); !(last < first && last < 0.05) {
 		t.Fatalf("val loss %v -> %v", first, last)
 	}
-	if col(lines[6], 1) != 42 { // 6 epochs × ⌈100/16⌉ batches
+	if col(lines[12], 1) != 84 { // 12 epochs × ⌈100/16⌉ batches
 		t.Fatalf("steps: %s", lines[6])
 	}
-	for i := 1; i <= 6; i++ {
-		if !strings.Contains(stdout, "epoch "+strconv.Itoa(i)+"/6") {
+	for i := 1; i <= 12; i++ {
+		if !strings.Contains(stdout, "epoch "+strconv.Itoa(i)+"/12") {
 			t.Fatalf("no line for epoch %d:\n%s", i, stdout)
 		}
 	}
