@@ -1,7 +1,7 @@
 """Copying trained ONNX initializers back into a PyTorch module, and the
 export settings that make that possible."""
 
-import io
+import warnings
 
 import numpy as np
 import torch
@@ -93,12 +93,11 @@ def export(module, args, path, input_names, output_names, opset=17, dynamic_batc
     axes = None
     if dynamic_batch:
         axes = {name: {0: "batch"} for name in list(input_names) + list(output_names)}
-    import warnings
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The shape inference of (com.optnet::QP|prim::Constant) type is missing")
             warnings.filterwarnings("ignore", message=".*_graph_op' is deprecated")
-                torch.onnx.export(module, args, path, opset_version=opset,
+            torch.onnx.export(module, args, path, opset_version=opset,
                               input_names=list(input_names), output_names=list(output_names),
                               dynamic_axes=axes, training=torch.onnx.TrainingMode.TRAINING,
                               do_constant_folding=False, custom_opsets={"com.optnet": 1})
