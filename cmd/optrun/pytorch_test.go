@@ -192,3 +192,24 @@ func TestPyTorchRoundTrip(t *testing.T) {
 		t.Errorf("%d of %d cases loaded back:\n%s", n, len(names), out)
 	}
 }
+
+// TestPythonQPLayer runs the unit tests of python/optnet_onnx (solver vs
+// cvxopt, backward vs finite differences, the export's QP node).
+func TestPythonQPLayer(t *testing.T) {
+	needTorch(t)
+	dir, err := filepath.Abs("../../python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-m", "unittest", "discover", "-s", "tests", "-p", "test_*.py")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PYTHONWARNINGS=ignore", "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("python unit tests: %v", err)
+	}
+	if os.Getenv("CI") != "" && strings.Contains(string(out), "skipped") {
+		t.Fatalf("CI: python unit tests were skipped (python3-cvxopt missing?)")
+	}
+}
