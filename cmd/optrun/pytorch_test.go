@@ -98,6 +98,7 @@ func TestPyTorchRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
+	metas := map[string]caseMeta{}
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
@@ -111,6 +112,7 @@ func TestPyTorchRoundTrip(t *testing.T) {
 		if err := json.Unmarshal([]byte(readFile(t, filepath.Join(d, "meta.json"))), &meta); err != nil {
 			t.Fatal(err)
 		}
+		metas[name] = meta
 		// The export keeps the parameter names (and one QP node).
 		inits := map[string]bool{}
 		for _, n := range meta.Initializers {
@@ -190,6 +192,70 @@ func TestPyTorchRoundTrip(t *testing.T) {
 	t.Logf("load_onnx_weights round trip:\n%s", out)
 	if n := strings.Count(out, "\nok ") + strings.Count(out[:min(3, len(out))], "ok "); n != len(names) {
 		t.Errorf("%d of %d cases loaded back:\n%s", n, len(names), out)
+	}
+	ortOracle(t, root, names, metas)
+}
+
+// ortDir is where .ci/run installs onnxruntime-node (npm, --ignore-scripts:
+// the CPU binaries ship in the package).
+const ortDir = "../../.tools/ort/node_modules"
+
+// ortOracle runs the same models with onnxruntime-node
+// (scripts/ort_oracle.js): the eval-mode PyTorch exports and the models
+// optrun train wrote must give optrun's outputs there; the models with a
+// com.optnet::QP node must be refused because of that node only.
+func ortOracle(t *testing.T, root string, names []string, metas map[string]caseMeta) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(ortDir, "onnxruntime-node"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: onnxruntime-node is not installed under %s (.ci/run installs it): %v", ortDir, err)
+		}
+		t.Logf("onnxruntime-node oracle skipped: %v", err)
+		return
+	}
+	type ortCase struct {
+		Model  string            `json:"model"`
+		Inputs map[string]string `json:"inputs"`
+		Expect map[string]string `json:"expect"`
+		Tol    float64           `json:"tol"`
+		Refuse string            `json:"refuse,omitempty"`
+	}
+	var cases []ortCase
+	for _, name := range names {
+		d := filepath.Join(root, name)
+		meta := metas[name]
+		in := map[string]string{"x": filepath.Join(d, "x.npy")}
+		if meta.Kind == "qp" {
+			for _, m := range []string{"model.onnx", "trained.onnx"} {
+				cases = append(cases, ortCase{Model: filepath.Join(d, m), Inputs: in, Refuse: "com.optnet"})
+			}
+			continue
+		}
+		for _, v := range []string{"eval_opset13", "eval_opset17"} {
+			cases = append(cases, ortCase{Model: filepath.Join(d, v+".onnx"), Inputs: in, Tol: meta.Tol,
+				Expect: map[string]string{"y": filepath.Join(d, "out_"+v, "y.npy")}})
+		}
+		cases = append(cases,
+			ortCase{Model: filepath.Join(d, "model.onnx"), Inputs: in, Tol: meta.Tol, Expect: map[string]string{"y": filepath.Join(d, "out_forward", "y.npy")}},
+			ortCase{Model: filepath.Join(d, "trained.onnx"), Inputs: in, Tol: meta.Tol, Expect: map[string]string{"y": filepath.Join(d, "y_trained.npy")}})
+	}
+	b, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := writeFile(t, filepath.Join(root, "ort_cases.json"), b)
+	script, _ := filepath.Abs("../../scripts/ort_oracle.js")
+	modules, _ := filepath.Abs(ortDir)
+	cmd := exec.Command(node, script, list)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	t.Logf("onnxruntime-node oracle:\n%s", out)
+	if err != nil {
+		t.Errorf("onnxruntime-node oracle: %v", err)
 	}
 }
 
