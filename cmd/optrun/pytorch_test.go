@@ -279,3 +279,59 @@ func TestPythonQPLayer(t *testing.T) {
 		t.Fatalf("CI: python unit tests were skipped (python3-cvxopt missing?)")
 	}
 }
+
+// TestPyTorchWalkthrough executes docs/pytorch.md: its "# file:" Python
+// blocks are written to a fresh folder and its sh blocks run there in
+// order, with optrun (built from this tree) and python/ on the paths.
+func TestPyTorchWalkthrough(t *testing.T) {
+	needTorch(t)
+	doc := readFile(t, "../../docs/pytorch.md")
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "optrun"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	work := t.TempDir()
+	env := append(os.Environ(), "OPTNET="+repo, "PATH="+bin+":/usr/bin:"+os.Getenv("PATH"), "PYTHONWARNINGS=ignore", "PYTHONDONTWRITEBYTECODE=1")
+	blocks, ran := 0, 0
+	prelude := "" // the export lines of earlier blocks: each block runs in its own shell
+	lines := strings.Split(doc, "\n")
+	for i := 0; i < len(lines); i++ {
+		lang, ok := strings.CutPrefix(lines[i], "```")
+		if !ok || lang == "" {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && lines[j] != "```" {
+			j++
+		}
+		body := strings.Join(lines[i+1:j], "\n") + "\n"
+		i = j
+		switch {
+		case lang == "python" && strings.HasPrefix(body, "# file: "):
+			name := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(body, "# file: "), "\n", 2)[0])
+			writeFile(t, filepath.Join(work, name), []byte(body))
+			blocks++
+		case lang == "sh":
+			cmd := exec.Command("bash", "-euo", "pipefail", "-c", prelude+body)
+			for _, l := range strings.Split(body, "\n") {
+				if strings.HasPrefix(l, "export ") {
+					prelude += l + "\n"
+				}
+			}
+			cmd.Dir, cmd.Env = work, env
+			out, err := cmd.CombinedOutput()
+			t.Logf("$ %s%s", body, out)
+			if err != nil {
+				t.Fatalf("docs/pytorch.md block failed: %v\n%s\n%s", err, body, out)
+			}
+			ran++
+		}
+	}
+	if blocks < 2 || ran < 5 {
+		t.Fatalf("found %d file blocks and %d sh blocks in docs/pytorch.md", blocks, ran)
+	}
+}
