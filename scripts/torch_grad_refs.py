@@ -19,6 +19,10 @@ an ONNX GraphProto whose initializers are the reference tensors:
     steps/...        (cnn only) a few SGD steps on cross-entropy: the batches
                      (steps/<k>/x, steps/<k>/label), the losses, and the
                      parameters and BatchNorm running statistics afterwards
+    opt/...          (mlp, mlp32) a few steps of Adam, Adam with L2 decay and
+                     gradient clipping, AdamW, and SGD with Nesterov momentum,
+                     weight decay, clipping and a step schedule, on MSE: the
+                     batches, the losses and the parameters afterwards
 
 Models: mlp (float64) and mlp32 (float32); cnn (Conv, BatchNorm in training
 mode, ReLU, MaxPool, Dropout p=0, Flatten, Linear); transformer encoder
@@ -30,6 +34,7 @@ backward differentiates the KKT conditions by the implicit function theorem
 (checked here against central finite differences), and the ONNX symbolic
 emits one com.optnet::QP node.
 """
+import copy
 import io
 import os
 import sys
@@ -362,6 +367,52 @@ def cnn_steps(model, nsteps=3, lr=0.1, batch=6):
     return out
 
 
+OPTIMIZERS = {
+    # kind: (optimizer, schedule or None, clip norm or None)
+    "adam": (lambda ps: torch.optim.Adam(ps, lr=0.01),
+             lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4, eta_min=0.001), None),
+    "adam_l2_clip": (lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=0.05), None, 0.1),
+    "adamw": (lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.1), None, None),
+    "sgd_nesterov_clip": (lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),
+                          lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5), 0.5),
+}
+
+
+def optimizer_steps(model, nsteps=5, batch=8):
+    """nsteps of each optimizer in OPTIMIZERS on MSE (from the exported
+    parameters each time): the batches, the losses and the parameters
+    after the steps. (clip_grad_norm_ divides by norm + 1e-6; optnet by the
+    norm: a 1e-6 relative difference in the clipped step.)"""
+    g = torch.Generator().manual_seed(11)
+    dt = next(model.parameters()).dtype
+    data = [(torch.randn(batch, 6, generator=g).to(dt), torch.randn(batch, 4, generator=g).to(dt))
+            for _ in range(nsteps)]
+    out = []
+    for k, (x, t) in enumerate(data):
+        out += [tensor_proto("opt/data/%d/x" % k, x.numpy()), tensor_proto("opt/data/%d/t" % k, t.numpy())]
+    start = copy.deepcopy(model.state_dict())
+    for kind, (make, sched, clip) in OPTIMIZERS.items():
+        model.load_state_dict(start)
+        opt = make(model.parameters())
+        sch = sched(opt) if sched else None
+        losses = []
+        for x, t in data:
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), t)
+            loss.backward()
+            if clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            if sch:
+                sch.step()
+            losses.append(loss.item())
+        out.append(tensor_proto("opt/%s/loss" % kind, np.array(losses)))
+        for pname, p in model.named_parameters():
+            out.append(tensor_proto("opt/%s/param/%s" % (kind, pname), p.detach().numpy()))
+    model.load_state_dict(start)
+    return out
+
+
 def fd_check(model, x, rtol=1e-6):
     """Checks the QP layer's KKT backward against central differences of
     the whole model (float64), parameter by parameter."""
@@ -395,9 +446,9 @@ def main():
     torch.manual_seed(0)
     rng = np.random.default_rng(20240611)
 
-    reference("mlp", MLP(), torch.randn(5, 6))
+    reference("mlp", MLP(), torch.randn(5, 6), steps=optimizer_steps)
     m32 = MLP().float()
-    reference("mlp32", m32, torch.randn(5, 6, dtype=torch.float32))
+    reference("mlp32", m32, torch.randn(5, 6, dtype=torch.float32), steps=optimizer_steps)
 
     reference("cnn", CNN(), torch.randn(4, 2, 8, 8), steps=cnn_steps)
 
