@@ -98,9 +98,9 @@ func cnnModel(tb testing.TB, dt tensor.DType, seed uint64) *importer.Model {
 }
 
 // linQPModel is x (batch, in) → Gemm → p (batch, n); z = QP(Q, p, G, h)
-// with a shared learnable Q = I, G = [I; −I] (m = 2n) and h = 1 (a box);
-// y = Gemm(z) (batch, out).
-func linQPModel(tb testing.TB, dt tensor.DType, seed uint64, in, n, out int) *importer.Model {
+// with shared learnable Q = I, G (m×n, random) and h = 1 + |noise| (so
+// z = 0 is strictly feasible); y = Gemm(z) (batch, out).
+func linQPModel(tb testing.TB, dt tensor.DType, seed uint64, in, n, m, out int) *importer.Model {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	b := onnxbuild.New("linqp", map[string]int64{"": 17, "com.optnet": 1})
 	x := b.Input("x", dt, "batch", in)
@@ -109,13 +109,12 @@ func linQPModel(tb testing.TB, dt tensor.DType, seed uint64, in, n, out int) *im
 	b1 := b.Initializer("fc1.bias", randTensor(rng, dt, bound, n))
 	p := b.Node("Gemm", []string{x, w1, b1}, nil, onnxbuild.Int("transB", 1))
 	q := make([]float64, n*n)
-	g := make([]float64, 2*n*n)
-	h := make([]float64, 2*n)
 	for i := 0; i < n; i++ {
 		q[i*n+i] = 1
-		g[i*n+i] = 1
-		g[(n+i)*n+i] = -1
-		h[i], h[n+i] = 1, 1
+	}
+	h := make([]float64, m)
+	for i := range h {
+		h[i] = 1 + rng.Float64()
 	}
 	conv := func(v []float64, shape ...int) *tensor.Tensor {
 		t, err := tensor.Convert(tensor.MustFromSlice(shape, v), dt)
@@ -125,8 +124,8 @@ func linQPModel(tb testing.TB, dt tensor.DType, seed uint64, in, n, out int) *im
 		return t
 	}
 	Q := b.Initializer("qp.Q", conv(q, n, n))
-	G := b.Initializer("qp.G", conv(g, 2*n, n))
-	H := b.Initializer("qp.h", conv(h, 2*n))
+	G := b.Initializer("qp.G", randTensor(rng, dt, 1/math.Sqrt(float64(n)), m, n))
+	H := b.Initializer("qp.h", conv(h, m))
 	z := b.DomainNode("com.optnet", "QP", []string{Q, p, G, H}, nil)
 	bound = 1 / math.Sqrt(float64(n))
 	w2 := b.Initializer("fc2.weight", randTensor(rng, dt, bound, out, n))

@@ -214,35 +214,55 @@ func adamRun[T float32 | float64](o *Adam, name string, p, g []T, c *adamCoef) e
 		return err
 	}
 	g = g[:len(p)]
-	b1, b2 := T(c.b1), T(c.b2)
-	a1, a2 := 1-b1, 1-b2
-	step, isc2, eps := T(c.step), T(c.invSqrtC2), T(c.eps)
-	decay, wd, gs := T(c.decay), T(c.wd), T(c.gs)
-	coupled := c.coupledDecay
 	parallel.For(len(p), optGrain, func(lo, hi int) {
-		p, g, m, v := p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]
-		for i, gi := range g {
-			pi := p[i]
-			gi *= gs
-			if coupled {
-				gi += wd * pi
-			}
-			mi := b1*m[i] + a1*gi
-			vi := b2*v[i] + a2*gi*gi
-			m[i], v[i] = mi, vi
-			p[i] = pi*decay - step*mi/(sqrtT(vi)*isc2+eps)
+		// Concrete kernels: the compiler then uses SQRTSS/SQRTSD and keeps
+		// every coefficient in a register.
+		switch p := any(p).(type) {
+		case []float32:
+			adam32(p[lo:hi], any(g).([]float32)[lo:hi], any(m).([]float32)[lo:hi], any(v).([]float32)[lo:hi], c)
+		case []float64:
+			adam64(p[lo:hi], any(g).([]float64)[lo:hi], any(m).([]float64)[lo:hi], any(v).([]float64)[lo:hi], c)
 		}
 	})
 	return nil
 }
 
-// sqrtT is the square root in T's precision (SQRTSS for float32).
-func sqrtT[T float32 | float64](x T) T {
-	switch v := any(x).(type) {
-	case float32:
-		return T(float32(math.Sqrt(float64(v))))
-	default:
-		return T(math.Sqrt(float64(x)))
+func adam32(p, g, m, v []float32, c *adamCoef) {
+	b1, b2 := float32(c.b1), float32(c.b2)
+	a1, a2 := 1-b1, 1-b2
+	step, isc2, eps := float32(c.step), float32(c.invSqrtC2), float32(c.eps)
+	decay, wd, gs := float32(c.decay), float32(c.wd), float32(c.gs)
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if !c.coupledDecay && gs == 1 {
+		for i, gi := range g {
+			mi := b1*m[i] + a1*gi
+			vi := b2*v[i] + a2*gi*gi
+			m[i], v[i] = mi, vi
+			p[i] = p[i]*decay - step*mi/(float32(math.Sqrt(float64(vi)))*isc2+eps)
+		}
+		return
+	}
+	for i, gi := range g {
+		gi = gi*gs + wd*p[i]
+		mi := b1*m[i] + a1*gi
+		vi := b2*v[i] + a2*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] = p[i]*decay - step*mi/(float32(math.Sqrt(float64(vi)))*isc2+eps)
+	}
+}
+
+func adam64(p, g, m, v []float64, c *adamCoef) {
+	b1, b2 := c.b1, c.b2
+	a1, a2 := 1-b1, 1-b2
+	step, isc2, eps := c.step, c.invSqrtC2, c.eps
+	decay, wd, gs := c.decay, c.wd, c.gs
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i, gi := range g {
+		gi = gi*gs + wd*p[i]
+		mi := b1*m[i] + a1*gi
+		vi := b2*v[i] + a2*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] = p[i]*decay - step*mi/(math.Sqrt(vi)*isc2+eps)
 	}
 }
 
