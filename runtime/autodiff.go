@@ -394,8 +394,19 @@ func (a *gradSlots) add(s int, g *tensor.Tensor) error {
 		return fmt.Errorf("cannot accumulate %v gradients", cur.DType())
 	}
 	if !a.owned[s] {
-		cur = cur.Clone()
-		a.grads[s], a.owned[s] = cur, true
+		// First fan-in: a new tensor cur + g, in one pass.
+		sum, err := tensor.Zeros(cur.DType(), cur.Shape()...)
+		if err != nil {
+			return err
+		}
+		switch cur.DType() {
+		case tensor.Float32:
+			addTo(tensor.Data[float32](sum), tensor.Data[float32](cur), tensor.Data[float32](g))
+		case tensor.Float64:
+			addTo(tensor.Data[float64](sum), tensor.Data[float64](cur), tensor.Data[float64](g))
+		}
+		a.grads[s], a.owned[s] = sum, true
+		return nil
 	}
 	switch cur.DType() {
 	case tensor.Float32:
@@ -404,6 +415,13 @@ func (a *gradSlots) add(s int, g *tensor.Tensor) error {
 		addInto(tensor.Data[float64](cur), tensor.Data[float64](g))
 	}
 	return nil
+}
+
+func addTo[T float32 | float64](dst, a, b []T) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
 }
 
 func addInto[T float32 | float64](dst, src []T) {
