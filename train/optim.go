@@ -233,15 +233,14 @@ func adam32(p, g, m, v []float32, c *adamCoef) {
 	step, isc2, eps := float32(c.step), float32(c.invSqrtC2), float32(c.eps)
 	decay, wd, gs := float32(c.decay), float32(c.wd), float32(c.gs)
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	if !c.coupledDecay && gs == 1 {
-		for i, gi := range g {
-			mi := b1*m[i] + a1*gi
-			vi := b2*v[i] + a2*gi*gi
-			m[i], v[i] = mi, vi
-			p[i] = p[i]*decay - step*mi/(float32(math.Sqrt(float64(vi)))*isc2+eps)
-		}
-		return
-	}
+	done := adam32Vec(p, g, m, v, &adam32Args{gs: gs, wd: wd, b1: b1, a1: a1, b2: b2, a2: a2, isc2: isc2, eps: eps, step: step, decay: decay})
+	adam32Scalar(p[done:], g[done:], m[done:], v[done:], gs, wd, b1, a1, b2, a2, isc2, eps, step, decay)
+}
+
+// adam32Scalar is the portable float32 Adam loop (adam32AVX does the same
+// operations in the same order, 8 lanes at a time).
+func adam32Scalar(p, g, m, v []float32, gs, wd, b1, a1, b2, a2, isc2, eps, step, decay float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
 		gi = gi*gs + wd*p[i]
 		mi := b1*m[i] + a1*gi
