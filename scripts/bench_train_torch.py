@@ -5,8 +5,9 @@ One Adam step (zero_grad, forward, cross-entropy, backward, step) of
   mlp: 784-256-256-10 MLP, batch 128, float32
   cnn: conv 1->16 3x3, relu, maxpool 2, conv 16->32 3x3, relu, maxpool 2,
        fc 800->10 on 1x28x28, batch 64, float32
-Prints one line per model: "torch <model> threads=<n> <mean ms per step>",
-the mean over --steps steps after a warm-up, like `go test -bench`.
+Prints one line per model: "torch <model> threads=<n> <wall ms> <cpu ms>",
+the mean wall and process CPU time per step over --steps steps after a
+warm-up, like `go test -bench` with its cpu-ms/op metric.
 Run by scripts/bench_train.sh, which sets the BLAS and thread variables.
 """
 import argparse
@@ -27,10 +28,10 @@ def bench(model, x, y, steps):
 
     for _ in range(5):
         step()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
-    return (time.perf_counter() - t) / steps * 1e3
+    return (time.perf_counter() - t) / steps * 1e3, (time.process_time() - c) / steps * 1e3
 
 
 def main():
@@ -51,7 +52,8 @@ def main():
     }
     for name in a.models.split(","):
         model, x, y = models[name]()
-        print("torch %s threads=%d %.4f" % (name, a.threads, bench(model, x, y, a.steps)), flush=True)
+        wall, cpu = bench(model, x, y, a.steps)
+        print("torch %s threads=%d %.4f %.4f" % (name, a.threads, wall, cpu), flush=True)
 
 
 if __name__ == "__main__":

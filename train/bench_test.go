@@ -41,12 +41,14 @@ func benchStep(b *testing.B, m *importer.Model, batch Batch, loss Loss) {
 	allocated, retained := stepHeap(b, tr, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuNanos()
 	for i := 0; i < b.N; i++ {
 		if _, err := tr.Step(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	b.ReportMetric(float64(allocated)/(1<<20), "step-MB")
 	b.ReportMetric(float64(retained)/(1<<20), "kept-MB")
 }
