@@ -61,3 +61,58 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func adam64AVX(p, g, m, v []float64, c *adam64Args)
+// adam32AVX in float64, 4 lanes (len(p) a multiple of 4).
+TEXT ·adam64AVX(SB), NOSPLIT, $0-104
+	MOVQ p_base+0(FP), DI
+	MOVQ p_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), R8
+	MOVQ v_base+72(FP), R9
+	MOVQ c+96(FP), AX
+	VBROADCASTSD 0(AX), Y6   // gs
+	VBROADCASTSD 8(AX), Y7   // wd
+	VBROADCASTSD 16(AX), Y8  // b1
+	VBROADCASTSD 24(AX), Y9  // a1
+	VBROADCASTSD 32(AX), Y10 // b2
+	VBROADCASTSD 40(AX), Y11 // a2
+	VBROADCASTSD 48(AX), Y12 // isc2
+	VBROADCASTSD 56(AX), Y13 // eps
+	VBROADCASTSD 64(AX), Y14 // step
+	VBROADCASTSD 72(AX), Y15 // decay
+	XORQ BX, BX
+
+loop64:
+	CMPQ BX, CX
+	JGE  done64
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD (DI)(BX*8), Y1
+	VMULPD  Y6, Y0, Y0
+	VMULPD  Y7, Y1, Y4
+	VADDPD  Y4, Y0, Y0
+	VMOVUPD (R8)(BX*8), Y2
+	VMULPD  Y8, Y2, Y2
+	VMULPD  Y9, Y0, Y4
+	VADDPD  Y4, Y2, Y2
+	VMOVUPD Y2, (R8)(BX*8)
+	VMOVUPD (R9)(BX*8), Y3
+	VMULPD  Y10, Y3, Y3
+	VMULPD  Y11, Y0, Y4
+	VMULPD  Y0, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (R9)(BX*8)
+	VSQRTPD Y3, Y3
+	VMULPD  Y12, Y3, Y3
+	VADDPD  Y13, Y3, Y3
+	VMULPD  Y14, Y2, Y2
+	VDIVPD  Y3, Y2, Y2
+	VMULPD  Y15, Y1, Y1
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, (DI)(BX*8)
+	ADDQ    $4, BX
+	JMP     loop64
+
+done64:
+	VZEROUPPER
+	RET

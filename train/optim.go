@@ -251,6 +251,15 @@ func adam32Scalar(p, g, m, v []float32, gs, wd, b1, a1, b2, a2, isc2, eps, step,
 }
 
 func adam64(p, g, m, v []float64, c *adamCoef) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	done := adam64Vec(p, g, m, v, &adam64Args{gs: c.gs, wd: c.wd, b1: c.b1, a1: 1 - c.b1, b2: c.b2, a2: 1 - c.b2,
+		isc2: c.invSqrtC2, eps: c.eps, step: c.step, decay: c.decay})
+	adam64Scalar(p[done:], g[done:], m[done:], v[done:], c)
+}
+
+// adam64Scalar is the portable float64 Adam loop (adam64AVX does the same
+// operations in the same order, 4 lanes at a time).
+func adam64Scalar(p, g, m, v []float64, c *adamCoef) {
 	b1, b2 := c.b1, c.b2
 	a1, a2 := 1-b1, 1-b2
 	step, isc2, eps := c.step, c.invSqrtC2, c.eps

@@ -8,15 +8,22 @@ import (
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
-// BenchmarkAdamUpdate updates the 784×256 weight of the MLP benchmark.
+// BenchmarkAdamUpdate updates the 784×256 weight of the MLP benchmark;
+// the -scalar variants run the portable loops the AVX kernels replace.
 func BenchmarkAdamUpdate(b *testing.B) {
-	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
-		b.Run(dt.String(), func(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		dt   tensor.DType
+		avx  bool
+	}{{"float32", tensor.Float32, true}, {"float32-scalar", tensor.Float32, false}, {"float64", tensor.Float64, true}, {"float64-scalar", tensor.Float64, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer func(old bool) { useAdamAVX = old }(useAdamAVX)
+			useAdamAVX = useAdamAVX && c.avx
 			rng := rand.New(rand.NewPCG(1, 1))
-			p := randTensor(rng, dt, 1, 256, 784)
-			g := randTensor(rng, dt, 1, 256, 784)
+			p := randTensor(rng, c.dt, 1, 256, 784)
+			g := randTensor(rng, c.dt, 1, 256, 784)
 			o := &Adam{}
-			b.SetBytes(int64(p.Len() * dt.Size() * 4))
+			b.SetBytes(int64(p.Len() * c.dt.Size() * 4))
 			for i := 0; i < b.N; i++ {
 				if err := o.Update("w", p, g, 1e-3); err != nil {
 					b.Fatal(err)
@@ -26,7 +33,7 @@ func BenchmarkAdamUpdate(b *testing.B) {
 	}
 }
 
-// TestAdam32VectorMatchesScalar: the AVX kernel gives the scalar loop's
+// TestAdam32VectorMatchesScalar: the AVX kernels give the scalar loop's
 // results bit for bit (including the tail, coupled decay and gradient
 // scaling).
 func TestAdam32VectorMatchesScalar(t *testing.T) {
@@ -55,6 +62,26 @@ func TestAdam32VectorMatchesScalar(t *testing.T) {
 			for i := range p {
 				if math.Float32bits(p[i]) != math.Float32bits(p2[i]) || m[i] != m2[i] || v[i] != v2[i] {
 					t.Fatalf("n=%d %+v: element %d: p %v/%v m %v/%v v %v/%v", n, c, i, p[i], p2[i], m[i], m2[i], v[i], v2[i])
+				}
+			}
+			// float64: the same check.
+			mk64 := func() []float64 {
+				v := make([]float64, n)
+				for i := range v {
+					v[i] = rng.NormFloat64()
+				}
+				return v
+			}
+			q, h, mm, vv := mk64(), mk64(), mk64(), mk64()
+			for i := range vv {
+				vv[i] *= vv[i]
+			}
+			q2, mm2, vv2 := append([]float64(nil), q...), append([]float64(nil), mm...), append([]float64(nil), vv...)
+			adam64(q, h, mm, vv, &c)
+			adam64Scalar(q2, h, mm2, vv2, &c)
+			for i := range q {
+				if math.Float64bits(q[i]) != math.Float64bits(q2[i]) || mm[i] != mm2[i] || vv[i] != vv2[i] {
+					t.Fatalf("float64 n=%d %+v: element %d: p %v/%v", n, c, i, q[i], q2[i])
 				}
 			}
 		}
