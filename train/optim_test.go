@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/optnet-go/optnet/runtime/tensor"
@@ -83,6 +84,36 @@ func TestAdam32VectorMatchesScalar(t *testing.T) {
 				if math.Float64bits(q[i]) != math.Float64bits(q2[i]) || mm[i] != mm2[i] || vv[i] != vv2[i] {
 					t.Fatalf("float64 n=%d %+v: element %d: p %v/%v", n, c, i, q[i], q2[i])
 				}
+			}
+		}
+	}
+}
+
+// TestOptimizersSplitMatchesSerial: updates of tensors large enough to be
+// split over cores give the single-core results bit for bit.
+func TestOptimizersSplitMatchesSerial(t *testing.T) {
+	n := 3*optGrain + 5
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		p0 := randTensor(rng, dt, 1, n)
+		g := randTensor(rng, dt, 1, n)
+		run := func(procs int, o Optimizer) *tensor.Tensor {
+			defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(procs))
+			p := p0.Clone()
+			for step := 0; step < 2; step++ {
+				if err := o.Update("p", p, g, 0.01); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return p
+		}
+		for _, mk := range []func() Optimizer{
+			func() Optimizer { return &Adam{WeightDecay: 0.1} },
+			func() Optimizer { return &SGD{Momentum: 0.9, Nesterov: true} },
+		} {
+			a, b := run(1, mk()), run(4, mk())
+			if e, err := relErr(a, b, 0); err != nil || e != 0 {
+				t.Errorf("%v %s: split update differs from the serial one (%v, %v)", dt, mk().Name(), e, err)
 			}
 		}
 	}
