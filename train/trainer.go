@@ -233,7 +233,6 @@ func (t *Trainer) Step(ctx context.Context, b Batch) (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("train: step %d: the loss is %v", t.step, loss)
 	}
-	outs, y = nil, nil // only the tape's records are needed from here on
 	grads, err := tape.Backward(ctx, map[string]*tensor.Tensor{t.output: gy})
 	if err != nil {
 		return 0, err
