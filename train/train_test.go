@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/optnet-go/optnet/exporter"
@@ -221,5 +222,47 @@ func TestParamSelection(t *testing.T) {
 	}
 	if _, err := New(m, Options{Loss: MSE{}, Params: []string{"nothing*"}}); err != ErrNoParams {
 		t.Fatalf("want ErrNoParams, got %v", err)
+	}
+}
+
+// TestParamSelectionSkipsStateAndConfig: by default BatchNorm running
+// statistics and initializers used only as op configuration (a Pow
+// exponent, Clip bounds) are not parameters; naming a configuration
+// value exactly selects it, a pattern does not.
+func TestParamSelectionSkipsStateAndConfig(t *testing.T) {
+	b := onnxbuild.New("cfg", map[string]int64{"": 17})
+	x := b.Input("x", tensor.Float64, "n", 2)
+	w := b.Initializer("w", tensor.MustFromSlice([]int{2}, []float64{1, 2}))
+	e := b.Initializer("exponent", tensor.Scalar(2.0))
+	lo := b.Initializer("lo", tensor.Scalar(-1.0))
+	hi := b.Initializer("hi", tensor.Scalar(1.0))
+	shared := b.Initializer("shared", tensor.Scalar(0.5)) // a Clip bound and a weight
+	xw := b.Node("Mul", []string{x, w}, nil)
+	p := b.Node("Pow", []string{xw, e}, nil)
+	c := b.Node("Clip", []string{p, lo, hi}, nil)
+	c2 := b.Node("Clip", []string{c, shared, hi}, nil)
+	b.Node("Mul", []string{c2, shared}, []string{"y"})
+	b.Output("y", tensor.Float64, "n", 2)
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := importer.LoadBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(m, Options{Loss: MSE{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.Params(), ","); got != "shared,w" {
+		t.Fatalf("default params %s, want shared,w", got)
+	}
+	tr, err = New(m, Options{Loss: MSE{}, Params: []string{"w", "exponent", "h*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.Params(), ","); got != "exponent,w" {
+		t.Fatalf("params %s, want exponent,w", got)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/optnet-go/optnet"
@@ -31,7 +32,11 @@ type Options struct {
 	// Registry defaults to optnet.DefaultRegistry().
 	Registry *runtime.Registry
 	// Params selects the trainable initializers by name or path.Match
-	// pattern; empty means every float initializer.
+	// pattern; empty means every float32/float64 initializer except state
+	// (BatchNormalization's running statistics) and configuration values
+	// (an initializer used only as a Pow exponent, Clip bound, Dropout
+	// ratio, Resize scale, Pad value, loss class weight…), which are
+	// trained only when named exactly here.
 	Params []string
 	// Freeze excludes initializers (names or patterns) from training.
 	Freeze []string
@@ -91,7 +96,7 @@ func New(m *importer.Model, opts Options) (*Trainer, error) {
 	if opts.LR == 0 {
 		opts.LR = 1e-3
 	}
-	params, err := selectParams(m.Graph, opts.Params, opts.Freeze, stateInitializers(m.Graph))
+	params, err := selectParams(m.Graph, opts.Params, opts.Freeze, stateInitializers(m.Graph), configInitializers(m.Graph))
 	if err != nil {
 		return nil, err
 	}
@@ -138,12 +143,31 @@ var stateInputs = map[string][]int{
 	"BatchNormalization": {3, 4}, // running mean and variance
 }
 
+// configInputs lists, per op type of the default domain, float inputs that
+// configure the op rather than carry weights. An initializer used only in
+// such positions is not selected by default (Options.Params can still name
+// it): training an exponent, a clipping bound or a dropout ratio is never
+// what a model means.
+var configInputs = map[string][]int{
+	"Pow":                       {1},       // exponent
+	"Clip":                      {1, 2},    // min, max
+	"Dropout":                   {1},       // ratio
+	"Resize":                    {1, 2},    // roi, scales
+	"Upsample":                  {1},       // scales
+	"Pad":                       {2},       // constant_value
+	"SoftmaxCrossEntropyLoss":   {2},       // class weights
+	"NegativeLogLikelihoodLoss": {2},       // class weights
+	"QuantizeLinear":            {1, 2},    // scale, zero point
+	"DequantizeLinear":          {1, 2},    // scale, zero point
+	"Range":                     {0, 1, 2}, // start, limit, delta
+}
+
 // stateInitializers returns the initializers that feed a state input of
 // a node of the main graph.
 func stateInitializers(g *runtime.Graph) map[string]bool {
 	st := map[string]bool{}
 	for _, n := range g.Nodes {
-		if n.Domain != "" && n.Domain != "ai.onnx" {
+		if !defaultDomain(n) {
 			continue
 		}
 		for _, i := range stateInputs[n.OpType] {
@@ -157,7 +181,42 @@ func stateInitializers(g *runtime.Graph) map[string]bool {
 	return st
 }
 
-func selectParams(g *runtime.Graph, include, freeze []string, state map[string]bool) ([]string, error) {
+// configInitializers returns the initializers whose every use in the main
+// graph is a configuration input (configInputs).
+func configInitializers(g *runtime.Graph) map[string]bool {
+	config, other := map[string]bool{}, map[string]bool{}
+	for _, n := range g.Nodes {
+		var cfg []int
+		if defaultDomain(n) {
+			cfg = configInputs[n.OpType]
+		}
+		for i, in := range n.Inputs {
+			if _, ok := g.Initializers[in]; !ok {
+				continue
+			}
+			if slices.Contains(cfg, i) {
+				config[in] = true
+			} else {
+				other[in] = true
+			}
+		}
+	}
+	for name := range other {
+		delete(config, name)
+	}
+	// A graph output that is an initializer is not a configuration value.
+	for _, o := range g.Outputs {
+		delete(config, o.Name)
+	}
+	return config
+}
+
+func defaultDomain(n *runtime.Node) bool { return n.Domain == "" || n.Domain == "ai.onnx" }
+
+// selectParams returns the trainable initializers: float32/float64 ones
+// matching include (all when empty) but not freeze, never state, and
+// configuration values only when include names them exactly.
+func selectParams(g *runtime.Graph, include, freeze []string, state, config map[string]bool) ([]string, error) {
 	match := func(name string, pats []string) bool {
 		for _, p := range pats {
 			if p == name {
@@ -178,6 +237,9 @@ func selectParams(g *runtime.Graph, include, freeze []string, state map[string]b
 			continue
 		}
 		if match(name, freeze) || state[name] {
+			continue
+		}
+		if config[name] && !slices.Contains(include, name) {
 			continue
 		}
 		out = append(out, name)
