@@ -266,3 +266,32 @@ func TestParamSelectionSkipsStateAndConfig(t *testing.T) {
 		t.Fatalf("params %s, want exponent,w", got)
 	}
 }
+
+// TestStepKeepsNothing: after warm-up, a training step leaves nothing
+// reachable behind (the tape, activations and gradients are dropped), and
+// it allocates about what backward needs: for the MLP below, the
+// activations and gradients, ~0.4 MB, not a multiple of it.
+func TestStepKeepsNothing(t *testing.T) {
+	m := mlpModel(t, tensor.Float32, 3, 256, 128, 128, 10)
+	tr, err := New(m, Options{Loss: CrossEntropy{}, Optimizer: &Adam{}, LR: 1e-3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := benchBatch(tensor.Float32, 4, 10, 64, 256)
+	for i := 0; i < 3; i++ {
+		if _, err := tr.Step(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocated, retained := stepHeap(t, tr, batch)
+	// Needed: 4 activations of 64×128 (128 KB), their gradients (128 KB),
+	// weight gradients (128·256 + 128·128 + 10·128 floats, 197 KB).
+	const need = 4*64*128*4 + 4*64*128*4 + (128*256+128*128+10*128)*4
+	t.Logf("step allocated %d bytes (needed ≈ %d), retained %d", allocated, need, retained)
+	if retained > 64<<10 {
+		t.Errorf("a step retained %d bytes", retained)
+	}
+	if allocated > 2*need {
+		t.Errorf("a step allocated %d bytes, more than twice the %d it needs", allocated, need)
+	}
+}
