@@ -19,9 +19,9 @@ func (reluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Te
 	x := in[0]
 	switch x.DType() {
 	case tensor.Float32:
-		return out1(map1(x, func(v float32) float32 { return max(v, 0) }), nil)
+		return out1(reluFloat[float32](x), nil)
 	case tensor.Float64:
-		return out1(map1(x, func(v float64) float64 { return max(v, 0) }), nil)
+		return out1(reluFloat[float64](x), nil)
 	case tensor.Float16:
 		return out1(map1(x, func(v tensor.F16) tensor.F16 {
 			if v.Float32() < 0 {
@@ -39,6 +39,17 @@ func (reluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Te
 		return out1(map1(x, func(v int64) int64 { return max(v, 0) }), nil)
 	}
 	return nil, errDType("Relu does not support %v", x.DType())
+}
+
+// reluFloat is max(v, 0) (NaN stays NaN) in a plain loop: through map1's
+// function value the call per element cost more than the work.
+func reluFloat[T tensor.Float](x *tensor.Tensor) *tensor.Tensor {
+	out := tensor.Make[T](x.Shape()...)
+	d := tensor.Data[T](out)
+	for i, v := range tensor.Data[T](x)[:len(d)] {
+		d[i] = max(v, 0)
+	}
+	return out
 }
 
 // InferShapes: same as the input.

@@ -43,6 +43,24 @@ func TestReluBackwardMask(t *testing.T) {
 	}
 }
 
+// TestReluForwardSpecial: max(x, 0) with NaN propagated and both zeros
+// mapped to +0, for both float types.
+func TestReluForwardSpecial(t *testing.T) {
+	xs := []float64{-2, math.Copysign(0, -1), 0, 1e-300, 3, math.Inf(1), math.Inf(-1), math.NaN()}
+	want := []float64{0, 0, 0, 1e-300, 3, math.Inf(1), 0, math.NaN()}
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		x, _ := tensor.Convert(tensor.MustFromSlice([]int{len(xs)}, xs), dt)
+		w, _ := tensor.Convert(tensor.MustFromSlice([]int{len(want)}, want), dt)
+		got, _ := tensor.Float64s(runOp(t, "Relu", 14, nil, 1, x)[0])
+		wv, _ := tensor.Float64s(w)
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(wv[i]) && !(math.IsNaN(got[i]) && math.IsNaN(wv[i])) {
+				t.Errorf("%v: relu(%v) = %v, want %v", dt, xs[i], got[i], wv[i])
+			}
+		}
+	}
+}
+
 func BenchmarkReluBackward(b *testing.B) {
 	// Random signs, as in a network (a periodic pattern would let the
 	// branch predictor learn it).
@@ -56,5 +74,17 @@ func BenchmarkReluBackward(b *testing.B) {
 	b.SetBytes(3 * 4 << 20)
 	for i := 0; i < b.N; i++ {
 		maskGrad(tensor.Data[float32](x), g)
+	}
+}
+
+func BenchmarkReluForward(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	x := tensor.Make[float32](1 << 20)
+	for i := range tensor.Data[float32](x) {
+		tensor.Data[float32](x)[i] = float32(rng.NormFloat64())
+	}
+	b.SetBytes(2 * 4 << 20)
+	for i := 0; i < b.N; i++ {
+		runOp(b, "Relu", 14, nil, 1, x)
 	}
 }
