@@ -6,3 +6,5 @@ require (
 	golang.org/x/sys v0.50.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/ebitengine/purego v0.11.3
