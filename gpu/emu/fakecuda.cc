@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -238,6 +239,7 @@ struct Worker {
   void* sched_sp = nullptr;
   const KernelEntry* k = nullptr;
   const void* params = nullptr;
+  unsigned active = 0;  // threads of the current launch (fibers[0..active))
   std::string error;
 
   ~Worker() {
@@ -289,8 +291,8 @@ double nan_min(double a, double b) { return (a < b || a != a) ? a : b; }
 // run_block runs one block to completion; false (with w.error) when its
 // threads cannot all reach the same barrier.
 bool run_block(Worker& w, std::mt19937_64& rng) {
-  const int nt = (int)w.fibers.size();
-  for (auto& f : w.fibers) fiber_reset(f);
+  const int nt = (int)w.active;
+  for (int i = 0; i < nt; i++) fiber_reset(w.fibers[i]);
   if (w.smem.ptr) memset(w.smem.ptr, 0xFF, w.smem.size);
   std::vector<int> order(nt);
   for (int i = 0; i < nt; i++) order[i] = i;
@@ -304,9 +306,9 @@ bool run_block(Worker& w, std::mt19937_64& rng) {
       fakecuda_switch(&w.sched_sp, f.sp);
     }
     int done = 0, at_block = 0;
-    for (auto& f : w.fibers) {
-      done += f.state == DONE;
-      at_block += f.state == AT_BLOCK;
+    for (int i = 0; i < nt; i++) {
+      done += w.fibers[i].state == DONE;
+      at_block += w.fibers[i].state == AT_BLOCK;
     }
     if (done == nt) return true;
     bool released = false;
@@ -333,7 +335,7 @@ bool run_block(Worker& w, std::mt19937_64& rng) {
     }
     if (released) continue;
     if (at_block == nt) {
-      for (auto& f : w.fibers) f.state = READY;
+      for (int i = 0; i < nt; i++) w.fibers[i].state = READY;
       continue;
     }
     char buf[160];
@@ -342,6 +344,123 @@ bool run_block(Worker& w, std::mt19937_64& rng) {
     w.error = buf;
     return false;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Job is one kernel launch.
+struct Job {
+  const KernelEntry* k;
+  const void* params;
+  emu::uint3v grid;
+  unsigned nt, shmem;
+  unsigned long long nblocks, seed;
+  std::atomic<unsigned long long> next{0};
+  std::mutex emu;
+  std::string error;
+};
+
+// Pool is a fixed set of worker threads (signals blocked, so that the Go
+// runtime's signals never land on a fiber stack), each with its fibers'
+// stacks and a shared-memory region kept across launches.
+class Pool {
+ public:
+  explicit Pool(int n) {
+    for (int i = 0; i < n; i++) threads_.emplace_back([this] { loop(); });
+  }
+
+  // run executes the job on every worker and returns the first error.
+  std::string run(Job& job) {
+    std::unique_lock<std::mutex> l(m_);
+    job_ = &job;
+    gen_++;
+    active_ = (int)threads_.size();
+    cv_.notify_all();
+    done_cv_.wait(l, [this] { return active_ == 0; });
+    job_ = nullptr;
+    return job.error;
+  }
+
+ private:
+  void loop() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    Worker w;
+    unsigned long long seen = 0;
+    for (;;) {
+      Job* job;
+      {
+        std::unique_lock<std::mutex> l(m_);
+        cv_.wait(l, [&] { return gen_ != seen; });
+        seen = gen_;
+        job = job_;
+      }
+      work(w, *job);
+      std::lock_guard<std::mutex> l(m_);
+      if (--active_ == 0) done_cv_.notify_all();
+    }
+  }
+
+  static void work(Worker& w, Job& job) {
+    w.k = job.k;
+    w.params = job.params;
+    w.team.block_dim = {job.nt, 1, 1};
+    w.team.grid_dim = job.grid;
+    if (job.shmem > 0) {
+      if (!w.smem.base || w.smem.size != job.shmem) {
+        if (w.smem.base) munmap(w.smem.base, w.smem.len);
+        w.smem = map_guarded(job.shmem, 8);
+      }
+      w.team.smem = (double*)w.smem.ptr;
+    } else {
+      w.team.smem = nullptr;
+    }
+    while (w.fibers.size() < job.nt) {
+      Region r = map_guarded(kStack, 16);
+      mprotect(r.base, kPage, PROT_NONE);  // and a guard below the stack
+      w.stacks.push_back(r);
+      w.fibers.emplace_back();
+      // Fibers hold pointers into the vector's elements: fix all of them.
+      for (size_t t = 0; t < w.fibers.size(); t++) {
+        w.fibers[t].stack_lo = w.stacks[t].ptr;
+      }
+    }
+    for (unsigned t = 0; t < job.nt; t++) {
+      Fiber& fb = w.fibers[t];
+      fb.th.idx = {t, 0, 0};
+      fb.th.team = &w.team;
+      fb.w = &w;
+    }
+    w.active = job.nt;
+    const auto gx = job.grid.x, gy = job.grid.y;
+    for (;;) {
+      unsigned long long b = job.next.fetch_add(1);
+      if (b >= job.nblocks) break;
+      w.team.block_idx = {(unsigned)(b % gx), (unsigned)(b / gx % gy), (unsigned)(b / gx / gy)};
+      std::mt19937_64 rng(job.seed * 0x9E3779B97F4A7C15ULL + b);
+      if (!run_block(w, rng)) {
+        std::lock_guard<std::mutex> g(job.emu);
+        if (job.error.empty()) job.error = std::string(job.k->name) + ": " + w.error;
+        job.next.store(job.nblocks);
+        break;
+      }
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_, done_cv_;
+  std::vector<std::thread> threads_;
+  Job* job_ = nullptr;
+  unsigned long long gen_ = 0;
+  int active_ = 0;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool(std::max(1, env_int("FAKECUDA_WORKERS", 2)));
+  return *p;
 }
 
 }  // namespace
@@ -512,61 +631,23 @@ CUresult cuLaunchKernel(void* fn, unsigned gx, unsigned gy, unsigned gz, unsigne
   }
   std::vector<char> pbuf(f->k->param_size);
   memcpy(pbuf.data(), params[0], pbuf.size());
-  const unsigned long long nblocks = (unsigned long long)gx * gy * gz;
-  const int nworkers = std::max(1, std::min<int>(env_int("FAKECUDA_WORKERS", 2), (int)std::min<unsigned long long>(nblocks, 64)));
-  const unsigned long long seed = (unsigned long long)env_int("FAKECUDA_SEED", 1);
-  std::atomic<unsigned long long> next{0};
-  std::vector<std::string> errors(nworkers);
-  auto work = [&](int wi) {
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, nullptr);
-    Worker w;
-    w.k = f->k;
-    w.params = pbuf.data();
-    w.team.block_dim = {bx, 1, 1};
-    w.team.grid_dim = {gx, gy, gz};
-    if (shmem > 0) {
-      w.smem = map_guarded(shmem, 8);
-      w.team.smem = (double*)w.smem.ptr;
-    } else {
-      w.team.smem = nullptr;
-    }
-    w.fibers.resize(nt);
-    for (unsigned t = 0; t < nt; t++) {
-      Region r = map_guarded(kStack, 16);
-      mprotect(r.base, kPage, PROT_NONE);  // and a guard below the stack
-      w.stacks.push_back(r);
-      Fiber& fb = w.fibers[t];
-      fb.th.idx = {t, 0, 0};
-      fb.th.team = &w.team;
-      fb.w = &w;
-      fb.stack_lo = r.ptr;
-    }
-    for (;;) {
-      unsigned long long b = next.fetch_add(1);
-      if (b >= nblocks) break;
-      w.team.block_idx = {(unsigned)(b % gx), (unsigned)(b / gx % gy), (unsigned)(b / gx / gy)};
-      std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + b);
-      if (!run_block(w, rng)) {
-        errors[wi] = std::string(f->k->name) + ": " + w.error;
-        next.store(nblocks);
-        break;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 0; i < nworkers; i++) threads.emplace_back(work, i);
-  for (auto& t : threads) t.join();
+  Job job;
+  job.k = f->k;
+  job.params = pbuf.data();
+  job.grid = {gx, gy, gz};
+  job.nt = nt;
+  job.shmem = shmem;
+  job.nblocks = (unsigned long long)gx * gy * gz;
+  job.seed = (unsigned long long)env_int("FAKECUDA_SEED", 1);
+  std::string err = pool().run(job);
   {
     std::lock_guard<std::mutex> g(mu);
     launches++;
   }
-  for (auto& e : errors)
-    if (!e.empty()) {
-      fail_msg(e);
-      return LAUNCH_FAILED;
-    }
+  if (!err.empty()) {
+    fail_msg(err);
+    return LAUNCH_FAILED;
+  }
   return OK;
 }
 
