@@ -33,5 +33,8 @@ trap 'rm -f "$tmp"' EXIT
   "$src" -o "$tmp"
 # Drop the absolute source paths nvcc records, so the file does not depend
 # on where the repository is checked out.
-sed -e "s|$root/||g" "$tmp" > "$out"
+# The first line records the hash of the sources, so that a test can tell
+# when the committed PTX is older than the .cu files.
+sum=$(cat "$root/gpu/kernels/qp.cu" "$root/gpu/kernels/qp_la.cuh" | sha256sum | cut -c1-64)
+{ echo "// optnet-source-sha256: $sum"; sed -e "s|$root/||g" "$tmp"; } > "$out"
 echo "gen-ptx: wrote $out ($(grep -c '^.visible .entry' "$out") kernels) with $("$nvcc" --version | tail -1)" >&2
