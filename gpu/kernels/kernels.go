@@ -27,6 +27,11 @@ var QPPTX []byte
 //go:embed qp.cu
 var QPSource string
 
+// QPHeader is qp_la.cuh, the block-level linear algebra qp.cu includes.
+//
+//go:embed qp_la.cuh
+var QPHeader string
+
 // QPKernels lists the kernels of QPPTX, in the order of the QP_KERNELS list
 // in qp.cu.
 var QPKernels = []string{"qp_qbase", "qp_setup", "qp_ipm", "qp_backward", "qp_grads"}

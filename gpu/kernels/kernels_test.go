@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -70,16 +72,68 @@ func TestKernelList(t *testing.T) {
 // (gen-ptx.sh records their hash on the first line).
 func TestPTXUpToDate(t *testing.T) {
 	h := sha256.New()
-	for _, f := range []string{"qp.cu", "qp_la.cuh"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Write(b)
-	}
+	h.Write([]byte(QPSource))
+	h.Write([]byte(QPHeader))
 	want := "// optnet-source-sha256: " + hex.EncodeToString(h.Sum(nil))
 	first, _, _ := strings.Cut(string(QPPTX), "\n")
 	if first != want {
 		t.Errorf("qp.ptx is stale: run go generate ./gpu/kernels\n got %q\nwant %q", first, want)
+	}
+}
+
+// ptxas finds NVIDIA's PTX assembler: $PTXAS, the repository's .tools
+// (scripts/get-ptxas.sh), or PATH.
+func ptxas() string {
+	if p := os.Getenv("PTXAS"); p != "" {
+		return p
+	}
+	if p, err := filepath.Abs("../../.tools/cuda/bin/ptxas"); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("ptxas"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// TestPTXAssembles assembles the PTX for Ampere and Hopper with ptxas (what
+// the driver's JIT does at load time), so that PTX the JIT would reject, or
+// kernels that spill registers, are caught without a GPU.
+func TestPTXAssembles(t *testing.T) {
+	bin := ptxas()
+	if bin == "" {
+		t.Skip("no ptxas (scripts/get-ptxas.sh installs one in .tools)")
+	}
+	src := filepath.Join(t.TempDir(), "qp.ptx")
+	if err := os.WriteFile(src, QPPTX, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"sm_80", "sm_90"} {
+		out, err := exec.Command(bin, "-arch="+arch, "-v", src, "-o", filepath.Join(t.TempDir(), arch+".cubin")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ptxas -arch=%s: %v\n%s", arch, err, out)
+		}
+		entry := ""
+		for _, line := range strings.Split(string(out), "\n") {
+			if m := regexp.MustCompile(`Compiling entry function '(\w+)'`).FindStringSubmatch(line); m != nil {
+				entry = m[1]
+			}
+			// A few bytes of spills (qp_setup) are harmless; tens of bytes
+			// in the solver kernels would mean real register pressure.
+			if m := regexp.MustCompile(`(\d+) bytes spill stores, (\d+) bytes spill loads`).FindStringSubmatch(line); m != nil && (m[1] != "0" || m[2] != "0") {
+				stores, _ := strconv.Atoi(m[1])
+				loads, _ := strconv.Atoi(m[2])
+				if stores+loads > 64 {
+					t.Errorf("%s %s: %s", arch, entry, strings.TrimSpace(line))
+				} else {
+					t.Logf("%s %s: %s", arch, entry, strings.TrimSpace(line))
+				}
+			}
+			if m := regexp.MustCompile(`Used (\d+) registers`).FindStringSubmatch(line); m != nil {
+				t.Logf("%s %s: %s registers", arch, entry, m[1])
+			}
+		}
 	}
 }
