@@ -67,6 +67,8 @@ const (
 	bBS
 	bBLAM
 	bBNU
+	bFLAM
+	bFNU
 	bACT
 	bKF
 	bY
@@ -161,6 +163,7 @@ func layout(n, m, k, threads int, dual, primal bool, cmax, sharedLimit int) aren
 		bDZ: n, bDS: m, bDL: m, bDNU: k, bGDZ: m,
 		bRHAT: n, bF0: m + k, bTN1: n, bTM1: m, bTK1: k, bTC: m + k,
 		bBZ: n, bBS: m, bBLAM: m, bBNU: k,
+		bFLAM: m, bFNU: k,
 		bACT: m,
 		bKF:  kfRows * a.ldKf,
 		bY:   0, bPF: 0,

@@ -106,7 +106,7 @@ func TestEnumsMirror(t *testing.T) {
 	if len(bufs) != nbuf+1 || bufs[len(bufs)-1] != "NBUF" {
 		t.Fatalf("enum Buf has %d members %v, want %d buffers and NBUF", len(bufs), bufs, nbuf)
 	}
-	want := map[string]int{"B_RED": bRED, "B_Z": bZ, "B_KF": bKF, "B_Y": bY, "B_PF": bPF, "B_ACT": bACT, "B_TC": bTC, "B_BNU": bBNU}
+	want := map[string]int{"B_RED": bRED, "B_Z": bZ, "B_KF": bKF, "B_Y": bY, "B_PF": bPF, "B_ACT": bACT, "B_TC": bTC, "B_BNU": bBNU, "B_FLAM": bFLAM, "B_FNU": bFNU}
 	for i, b := range bufs {
 		if id, ok := want[b]; ok && id != i {
 			t.Errorf("%s is %d in qp.cu, %d in Go", b, i, id)
@@ -188,9 +188,9 @@ func sizeOf(n, m, k, threads int, a arena, b int, dual, primal bool, cmax int) i
 		s = 2 * redMaxVals * threads / 32
 	case bZ, bRX, bDZA, bDZ, bRHAT, bTN1, bBZ:
 		s = n
-	case bS, bLAM, bRZ, bRZP, bDG, bDSA, bDLA, bDS, bDL, bGDZ, bTM1, bBS, bBLAM, bACT:
+	case bS, bLAM, bRZ, bRZP, bDG, bDSA, bDLA, bDS, bDL, bGDZ, bTM1, bBS, bBLAM, bFLAM, bACT:
 		s = m
-	case bNU, bRY, bDNUA, bDNU, bTK1, bBNU:
+	case bNU, bRY, bDNUA, bDNU, bTK1, bBNU, bFNU:
 		s = k
 	case bF0, bTC:
 		s = m + k

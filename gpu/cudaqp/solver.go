@@ -27,6 +27,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"sync"
 	"unsafe"
 
 	"github.com/optnet-go/optnet/gpu/cuda"
@@ -44,6 +45,73 @@ type Solver struct {
 	// sharedLimit overrides the device's shared-memory limit (tests), to
 	// exercise the global-memory arena.
 	sharedLimit int
+
+	timing  bool
+	timesMu sync.Mutex
+	times   Timings
+}
+
+// Timings splits the device time of the last Solve or Backward (with
+// SetTiming on), measured with CUDA events on the solver's stream, in
+// milliseconds.
+type Timings struct {
+	Upload   float64 // host → device copies of the inputs (dz for Backward)
+	Setup    float64 // per-problem factorisations (Solve only)
+	Solve    float64 // the interior-point kernel, or the backward and gradient kernels
+	Download float64 // device → host copies of the results
+}
+
+// SetTiming turns the event timing of Timings on or off (it adds a few
+// synchronisations).
+func (s *Solver) SetTiming(on bool) { s.timing = on }
+
+// LastTimings returns the timings of the last call made with SetTiming on.
+func (s *Solver) LastTimings() Timings {
+	s.timesMu.Lock()
+	defer s.timesMu.Unlock()
+	return s.times
+}
+
+// stopwatch records events on a stream between phases (when enabled).
+type stopwatch struct {
+	on     bool
+	st     *cuda.Stream
+	events []*cuda.Event
+}
+
+func (w *stopwatch) mark(ctx *cuda.Context) {
+	if !w.on {
+		return
+	}
+	e, err := ctx.NewEvent()
+	if err != nil {
+		w.on = false
+		return
+	}
+	if err := e.Record(w.st); err != nil {
+		w.on = false
+	}
+	w.events = append(w.events, e)
+}
+
+// phases returns the milliseconds between consecutive marks and destroys
+// the events.
+func (w *stopwatch) phases() []float64 {
+	var ms []float64
+	if w.on && len(w.events) > 0 {
+		w.events[len(w.events)-1].Synchronize()
+		for i := 1; i < len(w.events); i++ {
+			d, err := w.events[i].Since(w.events[i-1])
+			if err != nil {
+				d = float32(math.NaN())
+			}
+			ms = append(ms, float64(d))
+		}
+	}
+	for _, e := range w.events {
+		e.Destroy()
+	}
+	return ms
 }
 
 var _ qp.Solver = (*Solver)(nil)
@@ -274,6 +342,8 @@ func (s *Solver) forward(ctx context.Context, f *factors, opt qp.Options, status
 	shared := int64(p.Shared) & 63
 	qShared := p.Shared&qp.InputQ != 0
 	allShared := qShared && (m == 0 || p.Shared&qp.InputG != 0) && (k == 0 || p.Shared&qp.InputA != 0)
+	sw := &stopwatch{on: s.timing, st: st}
+	sw.mark(d.ctx)
 	var prm params
 	prm.Batch, prm.N, prm.M, prm.K = int64(batch), int64(n), int64(m), int64(k)
 	prm.Shared = shared
@@ -329,6 +399,7 @@ func (s *Solver) forward(ctx context.Context, f *factors, opt qp.Options, status
 	threads := s.threadsFor(n, m, k)
 	f.threads = threads
 	block := cuda.Dim3{X: threads}
+	sw.mark(d.ctx)
 	if qShared && !allShared {
 		prm.UseQbase = 1
 		if prm.Qbase, err = allocN(mm, 2*n*n+1, 8); err != nil {
@@ -367,9 +438,11 @@ func (s *Solver) forward(ctx context.Context, f *factors, opt qp.Options, status
 			return nil, nil, err
 		}
 	}
+	sw.mark(d.ctx)
 	if err := d.fn["qp_ipm"].Launch(cuda.Dim3{X: batch}, block, ar.sharedBytes, st, unsafe.Pointer(&prm)); err != nil {
 		return nil, nil, err
 	}
+	sw.mark(d.ctx)
 	iters := make([]int64, batch)
 	info := make([]float64, 2*batch)
 	for _, c := range []struct {
@@ -385,6 +458,12 @@ func (s *Solver) forward(ctx context.Context, f *factors, opt qp.Options, status
 	}
 	if err := cuda.CopyFromDevice(st, iters, prm.Iters); err != nil {
 		return nil, nil, err
+	}
+	sw.mark(d.ctx)
+	if ph := sw.phases(); len(ph) == 4 {
+		// Phases: uploads, setup (with the download of the paths), IPM,
+		// downloads.
+		s.setTimes(Timings{Upload: ph[0], Setup: ph[1], Solve: ph[2], Download: ph[3]})
 	}
 	prm.Work, prm.WorkStride = 0, 0
 	f.prm = prm
@@ -458,6 +537,8 @@ func (s *Solver) backward(f *factors, dzIn []float64, g *qp.Grads) error {
 	tmp := &mem{d: d}
 	defer tmp.freeLocked()
 	prm := f.prm
+	sw := &stopwatch{on: s.timing, st: st}
+	sw.mark(d.ctx)
 	var err error
 	if prm.Dl, err = upload(tmp, st, dzIn); err != nil {
 		return err
@@ -495,6 +576,7 @@ func (s *Solver) backward(f *factors, dzIn []float64, g *qp.Grads) error {
 		}
 	}
 	block := cuda.Dim3{X: f.threads}
+	sw.mark(d.ctx)
 	if err := d.fn["qp_backward"].Launch(cuda.Dim3{X: batch}, block, ar.sharedBytes, st, unsafe.Pointer(&prm)); err != nil {
 		return err
 	}
@@ -502,10 +584,21 @@ func (s *Solver) backward(f *factors, dzIn []float64, g *qp.Grads) error {
 	if err := d.fn["qp_grads"].Launch(cuda.Dim3{X: (maxElems + gt - 1) / gt, Y: 6}, cuda.Dim3{X: gt}, 0, st, unsafe.Pointer(&prm)); err != nil {
 		return err
 	}
+	sw.mark(d.ctx)
 	for _, o := range outs {
 		if err := cuda.CopyFromDevice(st, o.host, *o.dst); err != nil {
 			return err
 		}
 	}
+	sw.mark(d.ctx)
+	if ph := sw.phases(); len(ph) == 3 {
+		s.setTimes(Timings{Upload: ph[0], Solve: ph[1], Download: ph[2]})
+	}
 	return nil
+}
+
+func (s *Solver) setTimes(t Timings) {
+	s.timesMu.Lock()
+	s.times = t
+	s.timesMu.Unlock()
 }

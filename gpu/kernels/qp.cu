@@ -60,8 +60,8 @@ enum { FAC_OK = 0, FAC_H = 1, FAC_P = 2, FAC_K = 3 };
 // Arena buffers, in placement order (hot and small first).
 enum Buf {
   B_RED, B_Z, B_S, B_LAM, B_NU, B_RX, B_RZ, B_RY, B_RZP, B_DG, B_DZA, B_DSA, B_DLA, B_DNUA, B_DZ, B_DS,
-  B_DL, B_DNU, B_GDZ, B_RHAT, B_F0, B_TN1, B_TM1, B_TK1, B_TC, B_BZ, B_BS, B_BLAM, B_BNU, B_ACT, B_KF,
-  B_Y, B_PF, NBUF
+  B_DL, B_DNU, B_GDZ, B_RHAT, B_F0, B_TN1, B_TM1, B_TK1, B_TC, B_BZ, B_BS, B_BLAM, B_BNU, B_FLAM, B_FNU,
+  B_ACT, B_KF, B_Y, B_PF, NBUF
 };
 
 // Setup layout: offsets (in doubles) inside one setup's slice.
@@ -115,7 +115,7 @@ struct Ctx {
   const double *qs, *u, *w, *v, *t, *m0, *qt;
   double rho, rhoG;
   double *z, *s, *lam, *nu, *rx, *rz, *ry, *rzp, *dg, *dza, *dsa, *dla, *dnua, *dz, *ds, *dl, *dnu, *gdz;
-  double *rhat, *f0, *tn1, *tm1, *tk1, *tc, *bz, *bs, *blam, *bnu, *act, *kf, *y, *pf;
+  double *rhat, *f0, *tn1, *tm1, *tk1, *tc, *bz, *bs, *blam, *bnu, *flam, *fnu, *act, *kf, *y, *pf;
   int ldkf, ldy, ldpf;
   // primal factor state
   double tau;
@@ -165,6 +165,7 @@ __device__ void ctx_init(Ctx& C, const QPParams& P, long long item) {
   C.dz = bufs[B_DZ]; C.ds = bufs[B_DS]; C.dl = bufs[B_DL]; C.dnu = bufs[B_DNU]; C.gdz = bufs[B_GDZ];
   C.rhat = bufs[B_RHAT]; C.f0 = bufs[B_F0]; C.tn1 = bufs[B_TN1]; C.tm1 = bufs[B_TM1]; C.tk1 = bufs[B_TK1];
   C.tc = bufs[B_TC]; C.bz = bufs[B_BZ]; C.bs = bufs[B_BS]; C.blam = bufs[B_BLAM]; C.bnu = bufs[B_BNU];
+  C.flam = bufs[B_FLAM]; C.fnu = bufs[B_FNU];
   C.act = bufs[B_ACT]; C.kf = bufs[B_KF]; C.y = bufs[B_Y]; C.pf = bufs[B_PF];
   C.ldkf = (int)P.ld_kf;
   C.ldy = (int)P.ld_y;
@@ -516,10 +517,15 @@ __device__ QP_NOINLINE double residuals(Ctx& C) {
 // max_step returns the largest α ≤ 1 with x + α·dx ≥ 0 and y + α·dy ≥ 0.
 __device__ QP_NOINLINE double max_step(Ctx& C, int len, const double* x, const double* dx, const double* y, const double* dy) {
   const Blk& B = C.B;
+  // x + a·v ≥ 0 ⇔ a ≤ −x/v: compare without dividing (as the CPU solver).
   double a = 1;
   for (int i = B.tid; i < len; i += B.nt) {
-    if (dx[i] < 0) a = nmin(a, -x[i] / dx[i]);
-    if (dy[i] < 0) a = nmin(a, -y[i] / dy[i]);
+    const double v = dx[i];
+    if (v < 0 && x[i] < -a * v) a = -x[i] / v;
+  }
+  for (int i = B.tid; i < len; i += B.nt) {
+    const double v = dy[i];
+    if (v < 0 && y[i] < -a * v) a = -y[i] / v;
   }
   return block_min(B, C.R, a);
 }
@@ -535,8 +541,10 @@ __device__ QP_NOINLINE void shift_positive(Ctx& C, int len, double* x) {
   __syncthreads();
 }
 
-// all_finite reports whether every element of the given vectors is finite.
-__device__ QP_NOINLINE bool all_finite3(Ctx& C, const double* x, int nx, const double* y, int ny, const double* w, int nw) {
+// all_finite reports whether every element of the given vectors (up to
+// four; unused ones have length 0) is finite.
+__device__ QP_NOINLINE bool all_finite(Ctx& C, const double* x, int nx, const double* y, int ny, const double* w, int nw,
+                                       const double* u, int nu) {
   const Blk& B = C.B;
   double bad = 0;
   for (int i = B.tid; i < nx; i += B.nt)
@@ -545,27 +553,33 @@ __device__ QP_NOINLINE bool all_finite3(Ctx& C, const double* x, int nx, const d
     if (!isfinite(y[i])) bad = 1;
   for (int i = B.tid; i < nw; i += B.nt)
     if (!isfinite(w[i])) bad = 1;
+  for (int i = B.tid; i < nu; i += B.nt)
+    if (!isfinite(u[i])) bad = 1;
   return block_max(B, C.R, bad) == 0;
+}
+
+// swap_best exchanges the current and the best iterate (pointers only: every
+// thread does the same).
+__device__ __forceinline__ void swap_best(Ctx& C) {
+  double* t;
+  t = C.z; C.z = C.bz; C.bz = t;
+  t = C.s; C.s = C.bs; C.bs = t;
+  t = C.lam; C.lam = C.blam; C.blam = t;
+  t = C.nu; C.nu = C.bnu; C.bnu = t;
 }
 
 __device__ void axpy(const Blk& B, int len, double alpha, const double* x, double* y) {
   for (int i = B.tid; i < len; i += B.nt) y[i] += alpha * x[i];
 }
 
-// accept checks the optimality conditions at the best iterate (copied into
-// z, s, λ, ν first), each relative to the size of the terms it balances.
-__device__ QP_NOINLINE bool accept(Ctx& C, double tol) {
+// acceptable checks the optimality conditions at the current iterate
+// (overwriting the residuals), each relative to the size of the terms it
+// balances.
+__device__ QP_NOINLINE bool acceptable(Ctx& C, double tol) {
   const Blk& B = C.B;
   const int n = C.n, m = C.m, k = C.k;
-  for (int i = B.tid; i < n; i += B.nt) C.z[i] = C.bz[i];
-  for (int i = B.tid; i < m; i += B.nt) {
-    C.s[i] = C.bs[i];
-    C.lam[i] = C.blam[i];
-  }
-  for (int i = B.tid; i < k; i += B.nt) C.nu[i] = C.bnu[i];
-  __syncthreads();
   residuals(C);
-  if (!all_finite3(C, C.rx, n, C.rz, m, C.ry, k)) return false;
+  if (!all_finite(C, C.rx, n, C.rz, m, C.ry, k, C.ry, 0)) return false;
   // Per-thread partial sums and maxima:
   // sums: zᵀQz, pᵀz, sᵀλ; maxima: |Qz|, |p|, |Gᵀλ|, |Aᵀν|, |rx|, |Gz|, |h|, |rz|, |Az|, |b|, |ry|.
   double sums[3] = {0, 0, 0};
@@ -615,13 +629,13 @@ __device__ QP_NOINLINE bool accept(Ctx& C, double tol) {
   return true;
 }
 
-// infeasible reports whether the last iterate's multipliers (in dla and
-// dnua) approximately certify infeasibility (Farkas): λ ≥ 0 with
+// infeasible reports whether the last finite iterate's multipliers (flam,
+// fnu) approximately certify infeasibility (Farkas): λ ≥ 0 with
 // Gᵀλ + Aᵀν ≈ 0 and hᵀλ + bᵀν < 0.
 __device__ QP_NOINLINE bool infeasible(Ctx& C) {
   const Blk& B = C.B;
   const int n = C.n, m = C.m, k = C.k;
-  const double *lam = C.dla, *nu = C.dnua;
+  const double *lam = C.flam, *nu = C.fnu;
   // sums: ‖λ‖₁ + ‖ν‖₁, hᵀλ, bᵀν; maxima: |G|, |A|, |z_best|.
   double v[3] = {0, 0, 0};
   for (int i = B.tid; i < m; i += B.nt) {
@@ -696,6 +710,8 @@ __device__ QP_NOINLINE int ipm(Ctx& C, const QPParams& P, long long item, int* s
     shift_positive(C, m, C.s);
     shift_positive(C, m, C.lam);
   }
+  copy_vec(B, m, C.lam, C.flam);
+  copy_vec(B, k, C.nu, C.fnu);
   double best = QP_INF;
   int notImproved = 0, steps = 0, stop = FAC_OK;
   const double eps = P.eps;
@@ -713,7 +729,19 @@ __device__ QP_NOINLINE int ipm(Ctx& C, const QPParams& P, long long item, int* s
     } else {
       notImproved++;
     }
-    if (!(score >= eps) || notImproved >= P.not_improved_limit || steps == P.maxiter) break;
+    if (!(score >= eps) || steps == P.maxiter) break;
+    if (notImproved >= P.not_improved_limit) {
+      // Stalled. Stop if the best iterate is good enough; otherwise the
+      // stall is the non-monotone early phase of an infeasible start: go
+      // on, up to maxiter (as the CPU solver).
+      __syncthreads();  // the best iterate's copies above are complete
+      swap_best(C);
+      const bool ok = acceptable(C, P.accept_tol);
+      swap_best(C);
+      if (ok) break;
+      notImproved = 0;
+      residuals(C);
+    }
     for (int i = B.tid; i < m; i += B.nt) C.dg[i] = C.lam[i] / C.s[i];
     __syncthreads();
     f = factor(C, C.dg, QP_INF);
@@ -744,7 +772,7 @@ __device__ QP_NOINLINE int ipm(Ctx& C, const QPParams& P, long long item, int* s
     block_reduce(B, C.R, mv, 2, RED_SUM);
     const double mu = mv[0] / m, muAff = mv[1] / m;
     double sigma = muAff / mu;
-    sigma = sigma * sigma * sigma;
+    sigma = fmin(1.0, sigma * sigma * sigma);
     // Corrector: s∘λ + dsₐ∘dλₐ = σμ.
     for (int i = B.tid; i < m; i += B.nt) {
       const double rs = C.s[i] * C.lam[i] + C.dsa[i] * C.dla[i] - sigma * mu;
@@ -760,17 +788,24 @@ __device__ QP_NOINLINE int ipm(Ctx& C, const QPParams& P, long long item, int* s
     axpy(B, m, alpha, C.dl, C.lam);
     axpy(B, k, alpha, C.dnu, C.nu);
     __syncthreads();
-    if (!all_finite3(C, C.s, m, C.lam, m, C.z, n)) break;
+    if (!all_finite(C, C.s, m, C.lam, m, C.z, n, C.nu, k)) break;
+    // On an infeasible problem the multipliers grow until the step
+    // overflows; the certificate is read from the last finite ones.
+    for (int i = B.tid; i < m; i += B.nt) C.flam[i] = C.lam[i];
+    for (int i = B.tid; i < k; i += B.nt) C.fnu[i] = C.nu[i];
+    __syncthreads();
   }
   *steps_out = steps;
   *best_out = best;
   *stop_out = stop;
-  // Keep the last iterate's multipliers for the infeasibility test: accept
-  // overwrites the iterate with the best one.
-  for (int i = B.tid; i < m; i += B.nt) C.dla[i] = C.lam[i];
-  for (int i = B.tid; i < k; i += B.nt) C.dnua[i] = C.nu[i];
+  // Judge the best iterate; the last finite multipliers serve the
+  // infeasibility test.
   __syncthreads();
-  if (accept(C, P.accept_tol)) return ST_OK;
+  copy_vec(B, n, C.bz, C.z);
+  copy_vec(B, m, C.bs, C.s);
+  copy_vec(B, m, C.blam, C.lam);
+  copy_vec(B, k, C.bnu, C.nu);
+  if (acceptable(C, P.accept_tol)) return ST_OK;
   if (m > 0 && infeasible(C)) return ST_INFEASIBLE;
   return ST_NOT_CONVERGED;
 }

@@ -143,14 +143,25 @@ func (p *Problem) Validate() (batch int, err error) {
 }
 
 // NonFinite returns, for each batch item of a valid problem, the name of the
-// first input ("Q", "p", ...) holding a NaN or ±Inf for it, or "" when its
-// data are finite. It returns nil when p is not valid.
+// input ("Q", "p", ...) whose NaN or ±Inf makes the item fail as the CPU
+// solver reports it (a shared input first: it spoils every item), or ""
+// when its data are finite. It returns nil when p is not valid.
 func (p *Problem) NonFinite() []string {
 	d, err := p.validate()
 	if err != nil {
 		return nil
 	}
-	return p.nonFinite(d)
+	bad := make([]string, d.batch)
+	if name := p.sharedNonFinite(); name != "" {
+		for i := range bad {
+			bad[i] = name
+		}
+		return bad
+	}
+	for i := range bad {
+		bad[i] = p.itemNonFinite(d, i)
+	}
+	return bad
 }
 
 // WithDefaults returns o with every non-positive field replaced by its

@@ -1,0 +1,12 @@
+package std
+
+import "github.com/optnet-go/optnet/runtime"
+
+// RandomUniformLike (opset 1): samples uniform in [low, high) with the
+// shape of the input and the dtype attribute (default: the input's, which
+// must then be a float type), from the run's random source (the seed
+// attribute is not used). The kernel lives in randomnormal.go.
+
+func init() {
+	register(&runtime.Op{Type: "RandomUniformLike", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Stateful: true, Build: buildRandom("RandomUniformLike", false, true)})
+}
