@@ -236,6 +236,9 @@ func (k *opKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		if inputSpecs[i].matrix {
 			rank = 2
 		}
+		if len(f.Shape) != rank && len(f.Shape) != rank+1 {
+			return nil, fmt.Errorf("%w: QP input %s has shape %v; want rank %d (shared) or %d (batched)", tensor.ErrShape, inputSpecs[i].name, f.Shape, rank, rank+1)
+		}
 		if len(f.Shape) == rank+1 {
 			batched = true
 			if f.Shape[0] >= 0 {
