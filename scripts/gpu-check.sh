@@ -93,8 +93,12 @@ run_tests() {
   {
     echo "== $(cat MANIFEST | tr '\n' ' ')"
     echo "== $(uname -a)"
-    (nvidia-smi -L || echo "nvidia-smi: not available") 2>&1
-    (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>/dev/null || true)
+    if command -v nvidia-smi >/dev/null; then
+      nvidia-smi -L 2>&1 || true
+      nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || true
+    else
+      echo "nvidia-smi: not available"
+    fi
   } | tee "$res/summary.txt"
   local ptxas_bin
   ptxas_bin=$(command -v ptxas || ls /usr/local/cuda/bin/ptxas 2>/dev/null || true)
