@@ -12,5 +12,11 @@ import (
 func TestSuite(t *testing.T) {
 	s := newSolver(t)
 	t.Logf("%s: %s", backendNote, s.Device())
+	if emulated() {
+		// Two warps per block keep the emulation's fiber switches down
+		// (the suite's n = 100 cases would get four) while still crossing
+		// warps in every reduction; TestBlockSizes covers the others.
+		s.threads = 64
+	}
 	qptest.RunSolverSuite(t, s)
 }
