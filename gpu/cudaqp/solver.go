@@ -310,7 +310,7 @@ func upload[T any](m *mem, st *cuda.Stream, x []T) (cuda.DevicePtr, error) {
 	return ptr, cuda.CopyToDevice(st, ptr, x)
 }
 
-// allocZero allocates count elements of size bytes each.
+// allocN allocates device memory for count elements of size bytes each.
 func allocN(m *mem, count, size int) (cuda.DevicePtr, error) {
 	return m.alloc(count * size)
 }
