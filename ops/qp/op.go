@@ -35,7 +35,11 @@ type opKernel struct {
 }
 
 func buildOp(b *runtime.BuildContext) (runtime.Kernel, error) {
-	k := &opKernel{solver: CPU{}}
+	solver, err := solverFor(b.Device())
+	if err != nil {
+		return nil, err
+	}
+	k := &opKernel{solver: solver}
 	k.opts.Eps = float64(b.Float("eps", 1e-12))
 	k.opts.MaxIter = int(b.Int("maxiter", 20))
 	k.opts.NotImprovedLimit = int(b.Int("not_improved_limit", 3))
@@ -169,7 +173,13 @@ func (k *opKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.T
 	if err != nil && !(k.opts.OnFailure == FailNaN && sol != nil) {
 		return nil, err
 	}
-	rc.Save(sol)
+	if rc.Recording() {
+		rc.Save(sol)
+	} else {
+		// Nothing will call Backward: free what the solver keeps for it
+		// (device memory on a GPU) now rather than at garbage collection.
+		defer sol.Release()
+	}
 	out := make([]*tensor.Tensor, 4)
 	mk := func(v []float64, cols int) (*tensor.Tensor, error) {
 		t, err := tensor.FromSlice([]int{sol.Batch, cols}, v)
@@ -225,6 +235,9 @@ func (k *opKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		rank := 1
 		if inputSpecs[i].matrix {
 			rank = 2
+		}
+		if len(f.Shape) != rank && len(f.Shape) != rank+1 {
+			return nil, fmt.Errorf("%w: QP input %s has shape %v; want rank %d (shared) or %d (batched)", tensor.ErrShape, inputSpecs[i].name, f.Shape, rank, rank+1)
 		}
 		if len(f.Shape) == rank+1 {
 			batched = true
