@@ -208,12 +208,8 @@ func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float
 		// The 16-column blocks in one call; a masked 16-column block would
 		// waste up to 15 of its lanes, so the rest goes to the AVX2 kernels
 		// unless it is more than 8 columns.
-		w := (n - j0) &^ 15
-		if rest := n - j0 - w; rest > 8 {
-			w += rest
-		}
-		if w > 0 {
-			tn4xN512Asm(k, &a[0], lda, &b[j0], ldb, &c[j0], ldc, w, alpha)
+		if w := width512(n - j0); w > 0 {
+			tn4xN512Asm(k, &a[0], lda, &b[j0], ldb, &c[j0], ldc, &c[j0], ldc, w, alpha)
 			j += w
 		}
 	}
@@ -227,6 +223,16 @@ func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float
 	if j < n {
 		tn4xMaskAsm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha, &edgeMasks[n-j][0])
 	}
+}
+
+// width512 returns how many of n columns the AVX-512 product kernel takes:
+// the whole 16-column blocks, and the rest too when it is more than 8.
+func width512(n int) int {
+	w := n &^ 15
+	if rest := n - w; rest > 8 {
+		w += rest
+	}
+	return w
 }
 
 // edgeMasks[w] selects the first w of 4 lanes.

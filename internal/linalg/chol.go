@@ -37,15 +37,35 @@ func PotrfShifted(n int, s []float64, lds int, d []float64, u []float64, ldu int
 func potrf(n int, s []float64, lds int, d []float64, a []float64, lda int) bool {
 	for k0 := 0; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
-		if s != nil {
+		if s != nil && k0 > 0 && use512 && k1-k0 == 4 {
+			// The AVX-512 update reads the panel's rows from s itself
+			// (A = S − UᵀU), which saves copying them first; the last ≤ 8
+			// columns are copied for the AVX2 kernels. d goes on the
+			// diagonal afterwards.
+			w := width512(n - k0)
+			if w > 0 {
+				tn4xN512Asm(k0, &a[k0], lda, &a[k0], lda, &a[k0*lda+k0], lda, &s[k0*lds+k0], lds, w, -1)
+			}
+			if w < n-k0 {
+				for k := k0; k < k1; k++ {
+					copy(a[k*lda+k0+w:k*lda+n], s[k*lds+k0+w:k*lds+n])
+				}
+				tnRowBlock(4, w, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+			}
 			for k := k0; k < k1; k++ {
-				copy(a[k*lda+k0:k*lda+n], s[k*lds+k0:k*lds+n])
 				a[k*lda+k] += d[k]
 			}
-		}
-		if k0 > 0 {
-			// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
-			tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+		} else {
+			if s != nil {
+				for k := k0; k < k1; k++ {
+					copy(a[k*lda+k0:k*lda+n], s[k*lds+k0:k*lds+n])
+					a[k*lda+k] += d[k]
+				}
+			}
+			if k0 > 0 {
+				// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
+				tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+			}
 		}
 		if accel && k1-k0 == 4 {
 			if !potrfPanel4Asm(n-k0, &a[k0*lda+k0], lda) {

@@ -88,11 +88,12 @@ func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64)
 //go:noescape
 func solveU4Asm(nb, n int, u *float64, ldu int, x *float64)
 
-// tn4xN512Asm computes C[i][j] += alpha·Σ_{r<k} A[r][i]·B[r][j] for i < 4,
-// j < n (n ≥ 1) in one call (AVX-512; masked last block).
+// tn4xN512Asm computes C[i][j] = Cin[i][j] + alpha·Σ_{r<k} A[r][i]·B[r][j]
+// for i < 4, j < n (n ≥ 1) in one call (AVX-512; masked last block); cin
+// may be c.
 //
 //go:noescape
-func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, n int, alpha float64)
+func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, cin *float64, ldcin int, n int, alpha float64)
 
 // potrfPanel4Asm factors a 4-row panel (rows of n ≥ 4 elements from the
 // diagonal element a, leading dimension lda) of a left-looking Cholesky

@@ -779,20 +779,24 @@ u_done:
 	VZEROUPPER
 	RET
 
-// func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, n int, alpha float64)
-// C[i][j] += alpha·Σ_{r<k} A[r][i]·B[r][j] for i < 4, j < n (n ≥ 1), in
-// blocks of 16 columns and a last masked block of 1–15 (AVX-512).
-TEXT ·tn4xN512Asm(SB), NOSPLIT, $0-72
+// func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, cin *float64, ldcin int, n int, alpha float64)
+// C[i][j] = Cin[i][j] + alpha·Σ_{r<k} A[r][i]·B[r][j] for i < 4, j < n
+// (n ≥ 1), in blocks of 16 columns and a last masked block of 1–15
+// (AVX-512). Cin may be C itself (an update in place).
+TEXT ·tn4xN512Asm(SB), NOSPLIT, $0-88
 	MOVQ lda+16(FP), R8
 	SHLQ $3, R8
 	MOVQ ldb+32(FP), R9
 	SHLQ $3, R9
 	MOVQ ldc+48(FP), R10
 	SHLQ $3, R10
-	MOVQ n+56(FP), R11
+	MOVQ n+72(FP), R11
 	MOVQ b+24(FP), R12
 	MOVQ c+40(FP), R13
-	VBROADCASTSD alpha+64(FP), Z31
+	MOVQ cin+56(FP), R14
+	MOVQ ldcin+64(FP), R15
+	SHLQ $3, R15
+	VBROADCASTSD alpha+80(FP), Z31
 tnN_blk:
 	CMPQ R11, $16
 	JLT tnN_tail
@@ -830,35 +834,40 @@ tnN_loop:
 	JNZ tnN_loop
 tnN_store:
 	MOVQ R13, DX
-	VMOVUPD (DX), Z8
-	VMOVUPD 64(DX), Z9
+	MOVQ R14, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
 	VFMADD231PD Z0, Z31, Z8
 	VFMADD231PD Z1, Z31, Z9
 	VMOVUPD Z8, (DX)
 	VMOVUPD Z9, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD (DX), Z8
-	VMOVUPD 64(DX), Z9
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
 	VFMADD231PD Z2, Z31, Z8
 	VFMADD231PD Z3, Z31, Z9
 	VMOVUPD Z8, (DX)
 	VMOVUPD Z9, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD (DX), Z8
-	VMOVUPD 64(DX), Z9
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
 	VFMADD231PD Z4, Z31, Z8
 	VFMADD231PD Z5, Z31, Z9
 	VMOVUPD Z8, (DX)
 	VMOVUPD Z9, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD (DX), Z8
-	VMOVUPD 64(DX), Z9
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
 	VFMADD231PD Z6, Z31, Z8
 	VFMADD231PD Z7, Z31, Z9
 	VMOVUPD Z8, (DX)
 	VMOVUPD Z9, 64(DX)
 	ADDQ $128, R12
 	ADDQ $128, R13
+	ADDQ $128, R14
 	SUBQ $16, R11
 	JMP tnN_blk
 tnN_tail:
@@ -913,29 +922,33 @@ tnN_tloop:
 	JNZ tnN_tloop
 tnN_tstore:
 	MOVQ R13, DX
-	VMOVUPD.Z (DX), K1, Z8
-	VMOVUPD.Z 64(DX), K2, Z9
+	MOVQ R14, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
 	VFMADD231PD Z0, Z31, Z8
 	VFMADD231PD Z1, Z31, Z9
 	VMOVUPD Z8, K1, (DX)
 	VMOVUPD Z9, K2, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD.Z (DX), K1, Z8
-	VMOVUPD.Z 64(DX), K2, Z9
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
 	VFMADD231PD Z2, Z31, Z8
 	VFMADD231PD Z3, Z31, Z9
 	VMOVUPD Z8, K1, (DX)
 	VMOVUPD Z9, K2, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD.Z (DX), K1, Z8
-	VMOVUPD.Z 64(DX), K2, Z9
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
 	VFMADD231PD Z4, Z31, Z8
 	VFMADD231PD Z5, Z31, Z9
 	VMOVUPD Z8, K1, (DX)
 	VMOVUPD Z9, K2, 64(DX)
 	ADDQ R10, DX
-	VMOVUPD.Z (DX), K1, Z8
-	VMOVUPD.Z 64(DX), K2, Z9
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
 	VFMADD231PD Z6, Z31, Z8
 	VFMADD231PD Z7, Z31, Z9
 	VMOVUPD Z8, K1, (DX)

@@ -47,7 +47,7 @@ func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no
 
 func solveU4Asm(nb, n int, u *float64, ldu int, x *float64) { panic("linalg: no vector kernels") }
 
-func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, n int, alpha float64) {
+func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, cin *float64, ldcin int, n int, alpha float64) {
 	panic("linalg: no vector kernels")
 }
 
