@@ -5,6 +5,9 @@ import (
 	"testing"
 )
 
+// BenchmarkKernels100 times, at n = 100 (the QP benchmarks' size), the
+// kernels one interior-point iteration of the dual path is made of, with
+// CPU time per op beside wall time.
 func BenchmarkKernels100(b *testing.B) {
 	const n = 100
 	rng := rand.New(rand.NewPCG(1, 1))
