@@ -230,4 +230,3 @@ func CheckDir(dir string) (string, error) {
 	}
 	return dir, nil
 }
-
