@@ -88,6 +88,11 @@ func F32(shape []int, v []float64) *tensor.Tensor {
 	return tensor.MustFromSlice(shape, out)
 }
 
+// F64 makes a float64 tensor of the given shape (a copy of v).
+func F64(shape []int, v []float64) *tensor.Tensor {
+	return tensor.MustFromSlice(shape, append([]float64(nil), v...))
+}
+
 // Opsets are the operator-set imports of every model built here: ONNX
 // opset 17 and com.optnet version 1.
 var Opsets = map[string]int64{"": 17, "com.optnet": 1}

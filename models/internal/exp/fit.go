@@ -19,6 +19,17 @@ type Data struct {
 	Out    int
 	X, Y   []float32
 	Output string // the model output compared with Y
+	// Float64 feeds the model float64 tensors (the data stay float32).
+	Float64 bool
+}
+
+// rows gathers rows idx of v (width w) as a tensor of the data's dtype.
+func (d Data) rows(v []float32, w int, idx []int) *tensor.Tensor {
+	t := Rows(v, w, idx)
+	if d.Float64 {
+		t, _ = tensor.Convert(t, tensor.Float64) // float32 → float64 cannot fail
+	}
+	return t
 }
 
 // Len is the number of rows.
@@ -32,8 +43,8 @@ func (d Data) Len() int {
 // Batch returns the rows idx as a training batch.
 func (d Data) Batch(idx []int) train.Batch {
 	return train.Batch{
-		Inputs: map[string]*tensor.Tensor{d.Input: Rows(d.X, d.In, idx)},
-		Target: Rows(d.Y, d.Out, idx),
+		Inputs: map[string]*tensor.Tensor{d.Input: d.rows(d.X, d.In, idx)},
+		Target: d.rows(d.Y, d.Out, idx),
 	}
 }
 
@@ -60,7 +71,7 @@ func TrainerRun(tr *train.Trainer) RunFunc {
 func Predict(ctx context.Context, run RunFunc, d Data, batch int) ([]float32, error) {
 	out := make([]float32, 0, d.Len()*d.Out)
 	for _, idx := range InOrder(d.Len(), batch) {
-		outs, err := run(ctx, map[string]*tensor.Tensor{d.Input: Rows(d.X, d.In, idx)})
+		outs, err := run(ctx, map[string]*tensor.Tensor{d.Input: d.rows(d.X, d.In, idx)})
 		if err != nil {
 			return nil, err
 		}

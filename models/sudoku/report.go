@@ -1,0 +1,3 @@
+package main
+
+func writeReport(cfg config) error { return nil }
