@@ -206,7 +206,7 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 		Epochs: epochs, BatchSize: e.cfg.batch, Seed: e.cfg.seed,
 		Eval: evalTest, EvalNames: []string{"test_mse"},
 		LogPath:  e.path(fileBase(model) + "_log.csv"),
-		Progress: e.cfg.log,
+		Progress: e.cfg.log, ProgressEvery: 10,
 	})
 	if err != nil {
 		return err

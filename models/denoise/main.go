@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	quick := fs.Bool("quick", false, "tiny data and few steps (a smoke test; results are not meaningful)")
 	out := fs.String("out", "models/denoise", "folder for models, logs, results and plots")
 	epochs := fs.Int("epochs", 0, "training epochs (0: the model's default)")
-	batch := fs.Int("batch", 150, "mini-batch size")
+	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15)")
 	lr := fs.Float64("lr", 0, "learning rate (0: the model's default)")
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
 	report := fs.Bool("report", false, "only rebuild RESULTS.md and the plots from saved results")
@@ -51,6 +51,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *quick && !flagSet(fs, "batch") {
+		*batch = 15
 	}
 	cfg := config{
 		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed,
@@ -81,6 +84,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return writeReport(cfg)
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func contains(list []string, s string) bool {

@@ -40,25 +40,29 @@ var fcHidden = []int{512}
 
 // Result is what one model run measured (results/<model>.json).
 type Result struct {
-	Model        string    `json:"model"`
-	Command      string    `json:"command"`
-	TrainError   float64   `json:"train_error"`
-	TestError    float64   `json:"test_error"`
-	TrainLoss    float64   `json:"train_loss"`
-	TestLoss     float64   `json:"test_loss"`
-	Epochs       int       `json:"epochs"`
-	Steps        int       `json:"steps"`
-	Batch        int       `json:"batch"`
-	LR           float64   `json:"lr"`
-	Params       int       `json:"params"`
-	Failed       int       `json:"qp_failures"` // training rows left out by the masked loss
-	TrainSeconds float64   `json:"train_seconds"`
-	TotalSeconds float64   `json:"total_seconds"`
-	Cores        int       `json:"cores"`
-	Quick        bool      `json:"quick,omitempty"`
-	Finished     time.Time `json:"finished"`
-	FirstLoss    float64   `json:"first_epoch_loss"`
-	LastLoss     float64   `json:"last_epoch_loss"`
+	Model      string  `json:"model"`
+	Command    string  `json:"command"`
+	TrainError float64 `json:"train_error"`
+	TestError  float64 `json:"test_error"`
+	// TestErrorUnseen is the test error over the test puzzles that do not
+	// occur in the training set (Unseen of them).
+	TestErrorUnseen float64   `json:"test_error_unseen"`
+	Unseen          int       `json:"unseen"`
+	TrainLoss       float64   `json:"train_loss"`
+	TestLoss        float64   `json:"test_loss"`
+	Epochs          int       `json:"epochs"`
+	Steps           int       `json:"steps"`
+	Batch           int       `json:"batch"`
+	LR              float64   `json:"lr"`
+	Params          int       `json:"params"`
+	Failed          int       `json:"qp_failures"` // training rows left out by the masked loss
+	TrainSeconds    float64   `json:"train_seconds"`
+	TotalSeconds    float64   `json:"total_seconds"`
+	Cores           int       `json:"cores"`
+	Quick           bool      `json:"quick,omitempty"`
+	Finished        time.Time `json:"finished"`
+	FirstLoss       float64   `json:"first_epoch_loss"`
+	LastLoss        float64   `json:"last_epoch_loss"`
 }
 
 type experiment struct {
@@ -107,15 +111,24 @@ func newExperiment(cfg config) (*experiment, error) {
 	return e, nil
 }
 
-// overlap counts test puzzles that also occur in the training set.
-func overlap(tr, te exp.Data) int {
+// seenInTraining marks the test puzzles that also occur in the training
+// set (4×4 puzzles are few: duplicates happen).
+func seenInTraining(tr, te exp.Data) []bool {
 	seen := map[string]bool{}
 	for i := 0; i < tr.Len(); i++ {
 		seen[key(tr.X[i*cells:(i+1)*cells])] = true
 	}
+	out := make([]bool, te.Len())
+	for i := range out {
+		out[i] = seen[key(te.X[i*cells:(i+1)*cells])]
+	}
+	return out
+}
+
+func overlap(tr, te exp.Data) int {
 	n := 0
-	for i := 0; i < te.Len(); i++ {
-		if seen[key(te.X[i*cells:(i+1)*cells])] {
+	for _, s := range seenInTraining(tr, te) {
+		if s {
 			n++
 		}
 	}
@@ -143,6 +156,22 @@ func (e *experiment) runModel(ctx context.Context, model string) error {
 		return e.trainModel(ctx, model, buildFC(e.cfg.seed, fcHidden...), 1e-3, 100)
 	}
 	return fmt.Errorf("unknown model %q", model)
+}
+
+// wrongBoards marks the boards whose decoded scores are not the solution
+// (a row with a NaN counts as wrong).
+func wrongBoards(pred []float32, d exp.Data) []bool {
+	out := make([]bool, d.Len())
+	for i := range out {
+		row := pred[i*cells : (i+1)*cells]
+		for _, v := range row {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				out[i] = true
+			}
+		}
+		out[i] = out[i] || Decode(row) != Decode(d.Y[i*cells:(i+1)*cells])
+	}
+	return out
 }
 
 // boardError is the fraction of boards whose decoded scores are not the
@@ -218,6 +247,7 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 	onnxPath := e.path(model + ".onnx")
 	run := exp.TrainerRun(tr)
 	var last []float64
+	var lastTest []float32
 	eval := func(epoch int) ([]float64, error) {
 		pt, err := exp.Predict(ctx, run, e.train, e.cfg.batch)
 		if err != nil {
@@ -232,6 +262,7 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 				return nil, err
 			}
 		}
+		lastTest = ps
 		trErr, trLoss := boardError(pt, e.train)
 		teErr, teLoss := boardError(ps, e.test)
 		last = []float64{trErr, teErr, trLoss, teLoss, float64(loss.Dropped)}
@@ -247,8 +278,20 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 	if err != nil {
 		return err
 	}
+	seen := seenInTraining(e.train, e.test)
+	wrong := wrongBoards(lastTest, e.test)
+	unseen, unseenWrong := 0, 0
+	for i, s := range seen {
+		if !s {
+			unseen++
+			if wrong[i] {
+				unseenWrong++
+			}
+		}
+	}
 	r := Result{
 		Model: model, Command: e.cfg.command,
+		TestErrorUnseen: float64(unseenWrong) / float64(max(unseen, 1)), Unseen: unseen,
 		TrainError: last[0], TestError: last[1], TrainLoss: last[2], TestLoss: last[3],
 		Epochs: fit.Epochs, Steps: fit.Steps, Batch: e.cfg.batch, LR: lr, Params: countParams(g),
 		Failed: loss.Dropped, TrainSeconds: fit.Seconds, TotalSeconds: total.Seconds(),

@@ -105,8 +105,11 @@ type FitConfig struct {
 	// Log, when set, receives a header and one row per epoch: epoch, steps,
 	// seconds, train_loss (mean batch loss over the epoch), then Eval's.
 	LogPath string
-	// Progress, when set, receives one line per epoch.
-	Progress io.Writer
+	// Progress, when set, receives one line per epoch, and with
+	// ProgressEvery > 0 a line with the mean batch loss every that many
+	// steps.
+	Progress      io.Writer
+	ProgressEvery int
 }
 
 // FitResult summarises a Fit.
@@ -176,6 +179,13 @@ func Fit(ctx context.Context, tr *train.Trainer, d Data, cfg FitConfig) (*FitRes
 			res.Steps++
 			sum += loss * float64(len(idx))
 			n += len(idx)
+			if k := cfg.ProgressEvery; k > 0 && cfg.Progress != nil && res.Steps%k == 0 {
+				m := 0.0
+				for _, l := range res.StepLoss[len(res.StepLoss)-k:] {
+					m += l
+				}
+				fmt.Fprintf(cfg.Progress, "  step %5d  %7.1fs  mean loss of the last %d steps %.5g\n", res.Steps, clock.Seconds(), k, m/float64(k))
+			}
 			if cfg.MaxSteps > 0 && res.Steps >= cfg.MaxSteps {
 				break
 			}
