@@ -177,7 +177,7 @@ func runSet(ctx context.Context, m *runtime.Model, g *runtime.Graph, set string,
 		if err != nil {
 			return err.Error(), Error
 		}
-		inputs[inNames[k]] = t
+		inputs[inNames[k]] = asDeclared(t, declaredDType(g.Inputs, inNames[k]))
 	}
 	out, err := m.Run(ctx, inputs)
 	if err != nil {
@@ -192,6 +192,7 @@ func runSet(ctx context.Context, m *runtime.Model, g *runtime.Graph, set string,
 		if err != nil {
 			return err.Error(), Error
 		}
+		want = asDeclared(want, o.DType)
 		if msg := Compare(out[o.Name], want, tol); msg != "" {
 			return fmt.Sprintf("output %q: %s", o.Name, msg), Fail
 		}
@@ -218,6 +219,35 @@ func ReadTensor(path string) (*tensor.Tensor, error) {
 		return nil, fmt.Errorf("%w: %v", errSkip, err)
 	}
 	return t, err
+}
+
+// declaredDType returns the dtype the graph declares for the named value.
+func declaredDType(vis []runtime.ValueInfo, name string) tensor.DType {
+	for _, vi := range vis {
+		if vi.Name == name {
+			return vi.DType
+		}
+	}
+	return tensor.Undefined
+}
+
+// asDeclared reinterprets a uint16 data file as bfloat16 where the model
+// declares bfloat16: the ONNX 1.12 generator wrote bfloat16 test data as
+// UINT16 tensors holding the bit patterns.
+func asDeclared(t *tensor.Tensor, declared tensor.DType) *tensor.Tensor {
+	if t == nil || declared != tensor.BFloat16 || t.DType() != tensor.Uint16 {
+		return t
+	}
+	u := tensor.Data[uint16](t)
+	b := make([]tensor.BF16, len(u))
+	for i, v := range u {
+		b[i] = tensor.BF16(v)
+	}
+	r, err := tensor.FromSlice(t.Shape(), b)
+	if err != nil {
+		return t
+	}
+	return r
 }
 
 func opTypes(g *runtime.Graph) []string {

@@ -201,4 +201,3 @@ func checkWithONNX(t *testing.T, path string) {
 		t.Fatalf("onnx.checker rejected %s: %v\n%s", path, err, out)
 	}
 }
-

@@ -1,0 +1,48 @@
+package std
+
+import (
+	"github.com/optnet-go/optnet/runtime"
+	"github.com/optnet-go/optnet/runtime/tensor"
+)
+
+// GlobalLpPool: the p-norm (Σ|x|^p)^(1/p) over all spatial positions of
+// each (N, C) plane; the output keeps the spatial dims as 1. Opset 1 took p
+// as a float, opset 2 as an int.
+
+func init() {
+	register(&runtime.Op{Type: "GlobalLpPool", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: buildGlobalLpPool})
+}
+
+type globalLpPoolKernel struct{ p float64 }
+
+func buildGlobalLpPool(b *runtime.BuildContext) (runtime.Kernel, error) {
+	p, err := poolReadP(b)
+	if err != nil {
+		return nil, err
+	}
+	return &globalLpPoolKernel{p: p}, nil
+}
+
+func (k *globalLpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	dt := in[0].DType()
+	if !isPoolFloat(dt) {
+		return nil, errDType("GlobalLpPool does not support %v", dt)
+	}
+	w, err := nnWiden(in[0])
+	if err != nil {
+		return nil, err
+	}
+	x := w[0]
+	var y *tensor.Tensor
+	if x.DType() == tensor.Float32 {
+		y, err = poolReducePlanes(x, func(v []float32) float32 { return poolLpNorm(v, k.p) })
+	} else {
+		y, err = poolReducePlanes(x, func(v []float64) float64 { return poolLpNorm(v, k.p) })
+	}
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+}
+
+// InferShapes: (N, C, 1, …, 1).
+func (k *globalLpPoolKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
+	return poolGlobalFacts(in)
+}
