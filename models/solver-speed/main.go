@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ import (
 	"github.com/optnet-go/optnet/models/internal/exp"
 	"github.com/optnet-go/optnet/ops/qp"
 )
+
+//go:embed cvxopt_bench.py
+var cvxoptScript []byte
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
@@ -218,10 +222,11 @@ func measure(ctx context.Context, cfg config) error {
 		}
 	}
 
-	// cvxopt first (one process for everything).
-	script := filepath.Join(filepath.Dir(cfg.out), "solver-speed", "cvxopt_bench.py")
-	if _, err := os.Stat(script); err != nil {
-		script = "models/solver-speed/cvxopt_bench.py"
+	// cvxopt first (one process for everything). The script is embedded,
+	// so the command runs from any folder.
+	script := filepath.Join(tmp, "cvxopt_bench.py")
+	if err := os.WriteFile(script, cvxoptScript, 0o644); err != nil {
+		return err
 	}
 	cmd := exec.CommandContext(ctx, cfg.python, script, "--dir", tmp,
 		"--sizes", joinInts(cfg.sizes), "--batches", joinInts(cfg.batches),
@@ -229,7 +234,7 @@ func measure(ctx context.Context, cfg config) error {
 		"--budget", strconv.FormatFloat(cfg.budget, 'g', -1, 64))
 	cmd.Stdout, cmd.Stderr = cfg.log, cfg.log
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("cvxopt (%s %s): %w", cfg.python, script, err)
+		return fmt.Errorf("cvxopt (%s cvxopt_bench.py): %w", cfg.python, err)
 	}
 
 	var rows []timing
