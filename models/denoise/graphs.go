@@ -175,8 +175,9 @@ func tvG(d []float64) []float64 {
 
 // buildTV is total-variation denoising min_y ½‖y − x‖² + λ‖Dy‖₁ as the QP
 // over [y; t]: Q = blockdiag(I, 0), p = [−x; λ1], G = [[D, −I], [−D, −I]],
-// h = 0. With learnD, D is a trained parameter (initialised at d) and G
-// is built from it in the graph (Neg, Concat); otherwise G is a constant.
+// h = 0. With learnD, D is a trained parameter (initialised at d), made
+// zero-sum by row in the graph (ReduceMean, Sub), and G is built from it
+// (Neg, Concat); otherwise G is a constant.
 func buildTV(lambda float64, d []float64, learnD bool) *graph {
 	name, doc := "denoise_tv", "total-variation denoiser: min_y 1/2|y-x|^2 + lambda |Dy|_1 as a QP (OptNet paper)"
 	if learnD {
@@ -188,7 +189,15 @@ func buildTV(lambda float64, d []float64, learnD bool) *graph {
 	h := g.constant("h_zero", []int{qpM}, make([]float64, qpM))
 	var G string
 	if learnD {
-		D := g.param("D", []int{sigLen - 1, sigLen}, d)
+		// D is stored as a free matrix; the graph subtracts each row's mean,
+		// so the D the QP sees always has zero row sums: constant signals
+		// cost nothing, like with first differences. Without this, the
+		// first steps move the row sums off zero, every flat stretch of a
+		// signal (values ≈ 55) starts paying λ|Dy|, and training diverges
+		// (RESULTS.md).
+		Draw := g.param("D", []int{sigLen - 1, sigLen}, d)
+		mean := g.b.Node("ReduceMean", []string{Draw}, []string{"D_row_mean"}, onnxbuild.Ints("axes", 1), onnxbuild.Int("keepdims", 1))
+		D := g.b.Node("Sub", []string{Draw, mean}, []string{"D_zero_sum"})
 		negI := g.constant("neg_I", []int{sigLen - 1, sigLen - 1}, exp.Eye(sigLen-1, -1))
 		negD := g.b.Node("Neg", []string{D}, []string{"neg_D"})
 		top := g.b.Node("Concat", []string{D, negI}, []string{"G_top"}, onnxbuild.Int("axis", 1))

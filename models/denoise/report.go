@@ -195,7 +195,8 @@ func mse64(a, b []float64) float64 {
 	return s / float64(len(a))
 }
 
-// learnedD reads the D initializer of the tuned TV model.
+// learnedD reads the D the tuned TV model uses: its initializer D with
+// the row means subtracted, as the graph does.
 func learnedD(path string) ([]float64, error) {
 	m, err := importer.Load(path)
 	if err != nil {
@@ -205,7 +206,22 @@ func learnedD(path string) ([]float64, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%s has no initializer D", path)
 	}
-	return tensor.Float64s(d)
+	v, err := tensor.Float64s(d)
+	if err != nil {
+		return nil, err
+	}
+	// The graph uses D minus its row means.
+	for i := 0; i < sigLen-1; i++ {
+		m := 0.0
+		for _, x := range v[i*sigLen : (i+1)*sigLen] {
+			m += x
+		}
+		m /= sigLen
+		for j := i * sigLen; j < (i+1)*sigLen; j++ {
+			v[j] -= m
+		}
+	}
+	return v, nil
 }
 
 func plotD(out, tunedPath string) error {
