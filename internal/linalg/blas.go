@@ -50,6 +50,23 @@ func axpyGo(alpha float64, x, y []float64) {
 	}
 }
 
+// Axpy2 computes dst[i] += a·x[i] + b·y[i] for the first n elements (a
+// rank-2 update of one row).
+func Axpy2(n int, a float64, x []float64, b float64, y, dst []float64) {
+	if n <= 0 {
+		return
+	}
+	_, _, _ = x[n-1], y[n-1], dst[n-1]
+	if accel {
+		axpy2Asm(n, a, &x[0], b, &y[0], &dst[0])
+		return
+	}
+	x, y, dst = x[:n], y[:n], dst[:n]
+	for i := range dst {
+		dst[i] += a*x[i] + b*y[i]
+	}
+}
+
 // Scal computes x[i] *= alpha for the first n elements.
 func Scal(n int, alpha float64, x []float64) {
 	if n <= 0 {
@@ -137,6 +154,25 @@ func SyrkTN(n, k int, alpha float64, a []float64, lda int, c []float64, ldc int)
 	}
 }
 
+// SyrkTNEnvelope is SyrkTN for an A whose column i is zero above row
+// first[i], with first nondecreasing: the products skip the zero rows.
+func SyrkTNEnvelope(n, k int, first []int, alpha float64, a []float64, lda int, c []float64, ldc int) {
+	if n <= 0 || k <= 0 || alpha == 0 {
+		return
+	}
+	checkMat("SyrkTNEnvelope A", k, n, a, lda)
+	checkMat("SyrkTNEnvelope C", n, n, c, ldc)
+	_ = first[n-1]
+	for i0 := 0; i0 < n; i0 += blockRows {
+		mr := min(blockRows, n-i0)
+		f := first[i0]
+		if f >= k {
+			continue
+		}
+		tnRowBlock(mr, i0, n, k-f, alpha, a[f*lda+i0:], lda, a[f*lda:], lda, c[i0*ldc:], ldc)
+	}
+}
+
 // blockRows and blockCols are the register-block shape of the TN kernels.
 const (
 	blockRows = 4
@@ -147,20 +183,46 @@ const (
 // columns j0..n-1: C[i][j] += alpha·Σ_r A[r][i]·B[r][j]. a points at the
 // first of the mr columns of A.
 func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if !accel {
+		tnGo(mr, n-j0, k, alpha, a, lda, b[j0:], ldb, c[j0:], ldc)
+		return
+	}
+	if mr < blockRows {
+		// Fewer than 4 rows: each row of C is a combination of rows of B,
+		// four at a time.
+		for i := 0; i < mr; i++ {
+			ci := c[i*ldc+j0:]
+			r := 0
+			for ; r+4 <= k; r += 4 {
+				t := [4]float64{alpha * a[r*lda+i], alpha * a[(r+1)*lda+i], alpha * a[(r+2)*lda+i], alpha * a[(r+3)*lda+i]}
+				axpy4Asm(n-j0, &t[0], &b[r*ldb+j0], ldb, &ci[0])
+			}
+			for ; r < k; r++ {
+				Axpy(n-j0, alpha*a[r*lda+i], b[r*ldb+j0:], ci)
+			}
+		}
+		return
+	}
 	j := j0
-	if accel && mr == blockRows {
-		for ; j+8 <= n; j += 8 {
-			tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+	if use512 {
+		for ; j+16 <= n; j += 16 {
+			tn4x16Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
 		}
-		if j+4 <= n {
-			tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
-			j += 4
-		}
+	}
+	for ; j+8 <= n; j += 8 {
+		tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+	}
+	if j+4 <= n {
+		tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		j += 4
 	}
 	if j < n {
-		tnGo(mr, n-j, k, alpha, a, lda, b[j:], ldb, c[j:], ldc)
+		tn4xMaskAsm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha, &edgeMasks[n-j][0])
 	}
 }
+
+// edgeMasks[w] selects the first w of 4 lanes.
+var edgeMasks = [4][4]int64{{}, {-1}, {-1, -1}, {-1, -1, -1}}
 
 // tnGo is the portable TN kernel: C[i][j] += alpha·Σ_r A[r][i]·B[r][j] for
 // an mr×nr block.

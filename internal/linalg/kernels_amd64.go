@@ -5,6 +5,13 @@ import "golang.org/x/sys/cpu"
 // haveAccel reports whether this CPU can run the AVX2+FMA kernels.
 var haveAccel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// have512 reports whether the AVX-512 kernels may be used; use512 whether
+// they are (tests and benchmarks toggle it).
+var (
+	have512 = haveAccel && cpu.X86.HasAVX512F
+	use512  = have512
+)
+
 // The assembly kernels. Callers check bounds first: every pointer must
 // address enough elements for the access pattern described.
 
@@ -43,3 +50,27 @@ func axpy4Asm(n int, alpha *float64, a *float64, lda int, y *float64)
 //
 //go:noescape
 func scalAsm(n int, alpha float64, x *float64)
+
+// tn4xMaskAsm is tn4x4Asm restricted to the columns whose mask lane
+// (4 int64s) has its sign bit set; it touches no other element of B or C.
+//
+//go:noescape
+func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)
+
+// axpy2Asm computes dst[i] += a·x[i] + b·y[i] for i < n.
+//
+//go:noescape
+func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64)
+
+// tn4x16Asm is the AVX-512 form of tn4x8Asm for j < 16.
+//
+//go:noescape
+func tn4x16Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+
+// set512 turns the AVX-512 kernels on or off (when available) and returns
+// a function restoring the previous setting. For tests and benchmarks.
+func set512(on bool) func() {
+	prev := use512
+	use512 = on && have512
+	return func() { use512 = prev }
+}

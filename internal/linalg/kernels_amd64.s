@@ -100,6 +100,7 @@ axpy_done:
 	RET
 
 // func dot4Asm(n int, a *float64, lda int, x, out *float64)
+// Two accumulators per row hide the FMA latency.
 TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	MOVQ n+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -113,20 +114,43 @@ TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
 	XORQ AX, AX
-	CMPQ CX, $4
-	JLT dot4_reduce
-dot4_loop:
+	LEAQ -8(CX), DX
+	CMPQ AX, DX
+	JG dot4_one
+dot4_loop8:
+	VMOVUPD (DI)(AX*8), Y4
+	VMOVUPD 32(DI)(AX*8), Y9
+	VFMADD231PD (SI)(AX*8), Y4, Y0
+	VFMADD231PD (R9)(AX*8), Y4, Y1
+	VFMADD231PD (R10)(AX*8), Y4, Y2
+	VFMADD231PD (R11)(AX*8), Y4, Y3
+	VFMADD231PD 32(SI)(AX*8), Y9, Y5
+	VFMADD231PD 32(R9)(AX*8), Y9, Y6
+	VFMADD231PD 32(R10)(AX*8), Y9, Y7
+	VFMADD231PD 32(R11)(AX*8), Y9, Y8
+	ADDQ $8, AX
+	CMPQ AX, DX
+	JLE dot4_loop8
+dot4_one:
+	LEAQ 4(AX), DX
+	CMPQ DX, CX
+	JG dot4_reduce
 	VMOVUPD (DI)(AX*8), Y4
 	VFMADD231PD (SI)(AX*8), Y4, Y0
 	VFMADD231PD (R9)(AX*8), Y4, Y1
 	VFMADD231PD (R10)(AX*8), Y4, Y2
 	VFMADD231PD (R11)(AX*8), Y4, Y3
 	ADDQ $4, AX
-	LEAQ 4(AX), DX
-	CMPQ DX, CX
-	JLE dot4_loop
 dot4_reduce:
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y3, Y3
 	// Horizontal sums: Y0..Y3 → X0 = [s0 s1], X2 = [s2 s3].
 	VHADDPD Y1, Y0, Y0
 	VHADDPD Y3, Y2, Y2
@@ -357,5 +381,173 @@ scal_tail1:
 	DECQ CX
 	JMP scal_tail1
 scal_done:
+	VZEROUPPER
+	RET
+
+// func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)
+// tn4x4Asm on the first 1–3 columns only: mask selects the columns (lanes
+// with the sign bit set), and masked loads and stores touch no others.
+TEXT ·tn4xMaskAsm(SB), NOSPLIT, $0-72
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y15
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
+	VXORPD Y4, Y4, Y4
+	VXORPD Y6, Y6, Y6
+	TESTQ CX, CX
+	JE tn4m_store
+tn4m_loop:
+	VMASKMOVPD (DI), Y15, Y8
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD 8(SI), Y11
+	VBROADCASTSD 16(SI), Y12
+	VBROADCASTSD 24(SI), Y13
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y8, Y13, Y6
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn4m_loop
+tn4m_store:
+	VBROADCASTSD alpha+56(FP), Y10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y0, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y2, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y4, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y6, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	VZEROUPPER
+	RET
+
+// func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64)
+// dst[i] += a·x[i] + b·y[i], i < n.
+TEXT ·axpy2Asm(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	VBROADCASTSD a+8(FP), Y0
+	MOVQ x+16(FP), SI
+	VBROADCASTSD b+24(FP), Y1
+	MOVQ y+32(FP), R8
+	MOVQ dst+40(FP), DI
+	CMPQ CX, $4
+	JLT ax2_tail
+ax2_loop:
+	VMOVUPD (DI), Y2
+	VFMADD231PD (SI), Y0, Y2
+	VFMADD231PD (R8), Y1, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE ax2_loop
+ax2_tail:
+	TESTQ CX, CX
+	JE ax2_done
+	VMOVSD (DI), X2
+	VFMADD231SD (SI), X0, X2
+	VFMADD231SD (R8), X1, X2
+	VMOVSD X2, (DI)
+	ADDQ $8, SI
+	ADDQ $8, R8
+	ADDQ $8, DI
+	DECQ CX
+	JMP ax2_tail
+ax2_done:
+	VZEROUPPER
+	RET
+
+// func tn4x16Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+// AVX-512 form of tn4x8Asm for 16 columns.
+TEXT ·tn4x16Asm(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JE tn416_store
+tn416_loop:
+	VMOVUPD (DI), Z8
+	VMOVUPD 64(DI), Z9
+	VBROADCASTSD (SI), Z10
+	VBROADCASTSD 8(SI), Z11
+	VBROADCASTSD 16(SI), Z12
+	VBROADCASTSD 24(SI), Z13
+	VFMADD231PD Z8, Z10, Z0
+	VFMADD231PD Z9, Z10, Z1
+	VFMADD231PD Z8, Z11, Z2
+	VFMADD231PD Z9, Z11, Z3
+	VFMADD231PD Z8, Z12, Z4
+	VFMADD231PD Z9, Z12, Z5
+	VFMADD231PD Z8, Z13, Z6
+	VFMADD231PD Z9, Z13, Z7
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn416_loop
+tn416_store:
+	VBROADCASTSD alpha+56(FP), Z10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z0, Z10, Z8
+	VFMADD231PD Z1, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z2, Z10, Z8
+	VFMADD231PD Z3, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z4, Z10, Z8
+	VFMADD231PD Z5, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z6, Z10, Z8
+	VFMADD231PD Z7, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
 	VZEROUPPER
 	RET

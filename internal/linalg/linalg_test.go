@@ -7,19 +7,17 @@ import (
 	"testing"
 )
 
-// Each test runs under both kernel sets: the vector kernels (when the CPU
-// has them) and the portable Go ones, and compares against naive loops.
+// Each test runs under every kernel set this CPU has (portable Go, AVX2+FMA
+// and AVX-512) and compares against naive loops.
 func bothPaths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, on := range []bool{false, true} {
-		prev := SetAccelerated(on)
-		if on && !Accelerated() {
-			SetAccelerated(prev)
-			t.Log("vector kernels unavailable on this CPU")
-			continue
-		}
-		t.Run(map[bool]string{false: "portable", true: "vector"}[on], f)
-		SetAccelerated(prev)
+	if !haveAccel {
+		t.Log("vector kernels unavailable on this CPU: portable kernels only")
+	}
+	for _, ks := range kernelSets() {
+		restore := ks.set()
+		t.Run(ks.name, f)
+		restore()
 	}
 }
 
@@ -53,6 +51,18 @@ func TestDotAxpy(t *testing.T) {
 			}
 			if got := Dot(n, x, y); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
 				t.Fatalf("Dot n=%d: %v want %v", n, got, want)
+			}
+			w2 := randSlice(rng, n+3)
+			d2 := append([]float64(nil), w2...)
+			Axpy2(n, 0.3, x, -1.25, y, d2)
+			for i := range d2 {
+				w := w2[i]
+				if i < n {
+					w += 0.3*x[i] - 1.25*y[i]
+				}
+				if math.Abs(d2[i]-w) > 1e-14*(1+math.Abs(w)) {
+					t.Fatalf("Axpy2 n=%d [%d]: %v want %v", n, i, d2[i], w)
+				}
 			}
 			yy := append([]float64(nil), y...)
 			Axpy(n, 0.7, x, yy)
@@ -132,6 +142,36 @@ func TestGemmSyrk(t *testing.T) {
 					want[i*ldc+j] += 2 * s
 					if d := math.Abs(c[i*ldc+j] - want[i*ldc+j]); d > 1e-12*(1+math.Abs(want[i*ldc+j])) {
 						t.Fatalf("SyrkTN n=%d (%d,%d): %v want %v", n, i, j, c[i*ldc+j], want[i*ldc+j])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSyrkEnvelope(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		for _, n := range []int{1, 3, 4, 9, 17} {
+			k := 13
+			first := make([]int, n)
+			for i := 1; i < n; i++ {
+				first[i] = min(first[i-1]+rng.IntN(3), k)
+			}
+			a := randSlice(rng, k*n)
+			for i := 0; i < n; i++ {
+				for r := 0; r < first[i]; r++ {
+					a[r*n+i] = 0
+				}
+			}
+			c1, c2 := randSlice(rng, n*n), make([]float64, n*n)
+			copy(c2, c1)
+			SyrkTN(n, k, 1.5, a, n, c1, n)
+			SyrkTNEnvelope(n, k, first, 1.5, a, n, c2, n)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if math.Abs(c1[i*n+j]-c2[i*n+j]) > 1e-12*(1+math.Abs(c1[i*n+j])) {
+						t.Fatalf("n=%d (%d,%d): envelope %v, full %v", n, i, j, c2[i*n+j], c1[i*n+j])
 					}
 				}
 			}
@@ -230,25 +270,31 @@ func TestPotrfRejects(t *testing.T) {
 	})
 }
 
-// TestPathsAgree checks that the vector and portable kernels give the same
-// Cholesky factor up to rounding.
+// TestPathsAgree checks that every kernel set gives the same Cholesky factor
+// as the portable one, up to rounding.
 func TestPathsAgree(t *testing.T) {
-	if !haveAccel {
+	sets := kernelSets()
+	if len(sets) == 1 {
 		t.Skip("no vector kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, n := range []int{50, 100, 199} {
 		a := spd(rng, n, n)
-		u1, u2 := append([]float64(nil), a...), append([]float64(nil), a...)
-		prev := SetAccelerated(true)
-		Potrf(n, u1, n)
-		SetAccelerated(false)
-		Potrf(n, u2, n)
-		SetAccelerated(prev)
-		for i := 0; i < n; i++ {
-			for j := i; j < n; j++ {
-				if d := math.Abs(u1[i*n+j] - u2[i*n+j]); d > 1e-11 {
-					t.Fatalf("n=%d: U[%d][%d] vector %v, portable %v", n, i, j, u1[i*n+j], u2[i*n+j])
+		var ref []float64
+		for _, ks := range sets {
+			u := append([]float64(nil), a...)
+			restore := ks.set()
+			Potrf(n, u, n)
+			restore()
+			if ref == nil {
+				ref = u
+				continue
+			}
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if d := math.Abs(u[i*n+j] - ref[i*n+j]); d > 1e-11 {
+						t.Fatalf("n=%d: U[%d][%d] %s %v, portable %v", n, i, j, ks.name, u[i*n+j], ref[i*n+j])
+					}
 				}
 			}
 		}
@@ -330,4 +376,33 @@ func TestPotrfTol(t *testing.T) {
 			t.Error("PotrfTol rejected an SPD matrix")
 		}
 	})
+}
+
+type kernelSet struct {
+	name string
+	set  func() (restore func())
+}
+
+// kernelSets lists the kernel sets this CPU can run: portable, AVX2 and,
+// where available, AVX-512.
+func kernelSets() []kernelSet {
+	sets := []kernelSet{{"portable", func() func() {
+		prev := SetAccelerated(false)
+		return func() { SetAccelerated(prev) }
+	}}}
+	if haveAccel {
+		sets = append(sets, kernelSet{"avx2", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(false)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	if have512 {
+		sets = append(sets, kernelSet{"avx512", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(true)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	return sets
 }

@@ -128,3 +128,34 @@ func sentinelOf(err error) error {
 	}
 	return err
 }
+
+// StatusCode maps an item's status (an entry of Solution.Status) to the
+// code of the ONNX op's status output: 0 solved, 1 non-finite input, 2 not
+// convex, 3 infeasible, 4 linearly dependent equalities, 5 not converged or
+// any other failure.
+func StatusCode(err error) int32 {
+	switch {
+	case err == nil:
+		return StatusSolved
+	case errors.Is(err, ErrNonFinite):
+		return StatusNonFinite
+	case errors.Is(err, ErrNotConvex):
+		return StatusNotConvex
+	case errors.Is(err, ErrInfeasible):
+		return StatusInfeasible
+	case errors.Is(err, ErrRankDeficient):
+		return StatusRankDeficient
+	default:
+		return StatusNotConverged
+	}
+}
+
+// Codes of the op's status output, as returned by StatusCode.
+const (
+	StatusSolved int32 = iota
+	StatusNonFinite
+	StatusNotConvex
+	StatusInfeasible
+	StatusRankDeficient
+	StatusNotConverged
+)

@@ -7,3 +7,11 @@ func SetForcePath(p int) int {
 	forcePath = p
 	return prev
 }
+
+// SetNoBand disables (true) or enables the band form of the primal path and
+// returns the previous setting.
+func SetNoBand(off bool) bool {
+	prev := noBand
+	noBand = off
+	return prev
+}

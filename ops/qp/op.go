@@ -1,7 +1,6 @@
 package qp
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/optnet-go/optnet/runtime"
@@ -28,16 +27,6 @@ var Op = &runtime.Op{
 
 // Register adds the QP op to r.
 func Register(r *runtime.Registry) error { return r.Register(Op) }
-
-// Status codes of the optional status output (on_failure="nan").
-const (
-	StatusSolved int32 = iota
-	StatusNonFinite
-	StatusNotConvex
-	StatusInfeasible
-	StatusRankDeficient
-	StatusNotConverged
-)
 
 type opKernel struct {
 	opts   Options
@@ -205,7 +194,7 @@ func (k *opKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.T
 	if k.outs[3] {
 		st := make([]int32, sol.Batch)
 		for i, e := range sol.Status {
-			st[i] = statusCode(e)
+			st[i] = StatusCode(e)
 		}
 		out[3] = tensor.MustFromSlice([]int{sol.Batch}, st)
 	}
@@ -217,22 +206,6 @@ func orEmpty(v []float64, n int) []float64 {
 		return v
 	}
 	return make([]float64, n)
-}
-
-func statusCode(err error) int32 {
-	switch {
-	case err == nil:
-		return StatusSolved
-	case errors.Is(err, ErrNonFinite):
-		return StatusNonFinite
-	case errors.Is(err, ErrNotConvex):
-		return StatusNotConvex
-	case errors.Is(err, ErrInfeasible):
-		return StatusInfeasible
-	case errors.Is(err, ErrRankDeficient):
-		return StatusRankDeficient
-	}
-	return StatusNotConverged
 }
 
 // InferShapes gives z (B, n), lam (B, m), nu (B, k) and status (B) where
@@ -252,6 +225,9 @@ func (k *opKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		rank := 1
 		if inputSpecs[i].matrix {
 			rank = 2
+		}
+		if len(f.Shape) != rank && len(f.Shape) != rank+1 {
+			return nil, fmt.Errorf("%w: QP input %s has shape %v; want rank %d (shared) or %d (batched)", tensor.ErrShape, inputSpecs[i].name, f.Shape, rank, rank+1)
 		}
 		if len(f.Shape) == rank+1 {
 			batched = true

@@ -332,3 +332,18 @@ func TestOpBackwardThroughGraph(t *testing.T) {
 		}
 	}
 }
+
+// A declared input of the wrong rank is a shape error at compile time,
+// not an internal error (found by FuzzRun: a scalar Q crashed shape
+// inference).
+func TestOpDeclaredRankChecked(t *testing.T) {
+	b := onnxbuild.New("qp", map[string]int64{"": 17, "com.optnet": 1})
+	b.Input("q", tensor.Float64)
+	b.DomainNode("com.optnet", "QP", []string{"q", "q"}, []string{"z"})
+	b.Output("z", tensor.Float64, 1, 1)
+	data, _ := b.Bytes()
+	_, err := optnet.LoadBytes(data, optnet.Options{})
+	if !errors.Is(err, tensor.ErrShape) || errors.Is(err, runtime.ErrInternal) {
+		t.Fatalf("want a shape error, got %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package qp
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/optnet-go/optnet/internal/linalg"
 )
@@ -20,10 +21,12 @@ import (
 //   - primal (normal equations), when Q is only semidefinite, or when it is
 //     cheaper: the per-iteration matrix is the n×n H = Q̃ + Gᵀdiag(λ/s)G with
 //     Q̃ = Q + ρAᵀA fixed, and equalities go through the k×k Schur complement
-//     AH⁻¹Aᵀ.
+//     AH⁻¹Aᵀ; when H's pattern reorders into a narrow band, H is handled in
+//     band storage (band.go).
 type setup struct {
 	dual bool
-	qs   []float64 // ½(Q+Qᵀ), n×n
+	qs   []float64   // ½(Q+Qᵀ), n×n
+	qpat *rowPattern // pattern of qs when sparse
 	// dual path
 	u  []float64 // Cholesky factor of Q (upper), n×n
 	w  []float64 // [U⁻ᵀGᵀ U⁻ᵀAᵀ], n×(m+k)
@@ -31,26 +34,86 @@ type setup struct {
 	v  []float64 // Cholesky factor of AQ⁻¹Aᵀ, k×k
 	t  []float64 // k×m
 	// primal path
-	qt     []float64   // Q + ρAᵀA, n×n, upper triangle
-	rho    float64     // weight of AᵀA in qt
-	rhoG   float64     // weight of an active row of G in the backward's H
-	sparse *rowPattern // nonzero pattern of G's rows, when sparse updates pay
-	err    error       // why this setup cannot be used (wraps a sentinel)
+	qt      []float64   // Q + ρAᵀA, n×n, upper triangle (qs itself when k = 0); read-only
+	rho     float64     // weight of AᵀA in qt
+	rhoG    float64     // weight of an active row of G in the backward's H
+	gpat    *rowPattern // nonzero pattern of G's rows, when G is sparse
+	sparseH bool        // form GᵀDG from gpat (primal path)
+	band    *bandInfo   // band form of H (primal path), when narrow
+	err     error       // why this setup cannot be used (wraps a sentinel)
 }
 
-// rowPattern lists the nonzero columns of each row of G: row r has columns
-// cols[start[r]:start[r+1]].
+// rowPattern lists the nonzero columns of each row of a sparse matrix (G or
+// Q): row r has columns cols[start[r]:start[r+1]].
 type rowPattern struct {
 	start []int
 	cols  []int
 }
 
+// sparsePattern returns the nonzero pattern of the r×c matrix a when it is
+// sparse enough (under a quarter full) for pattern-driven products to pay,
+// and nil otherwise.
+func sparsePattern(r, c int, a []float64) *rowPattern {
+	nnz, limit := 0, r*c/4
+	for _, v := range a[:r*c] {
+		if v != 0 {
+			if nnz++; nnz >= limit {
+				return nil // dense: stop counting
+			}
+		}
+	}
+	p := &rowPattern{start: make([]int, r+1), cols: make([]int, 0, nnz)}
+	for i := 0; i < r; i++ {
+		for j, v := range a[i*c : (i+1)*c] {
+			if v != 0 {
+				p.cols = append(p.cols, j)
+			}
+		}
+		p.start[i+1] = len(p.cols)
+	}
+	return p
+}
+
+// gemv computes y += alpha·A·x for the r×c matrix A whose pattern sp is
+// (nil: dense).
+func (sp *rowPattern) gemv(r, c int, alpha float64, a, x, y []float64) {
+	if sp == nil {
+		linalg.Gemv(r, c, alpha, a, c, x, y)
+		return
+	}
+	for i := 0; i < r; i++ {
+		row := a[i*c : (i+1)*c]
+		s := 0.0
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			s += row[j] * x[j]
+		}
+		y[i] += alpha * s
+	}
+}
+
+// gemvT computes y += alpha·Aᵀ·x for the r×c matrix A whose pattern sp is
+// (nil: dense).
+func (sp *rowPattern) gemvT(r, c int, alpha float64, a, x, y []float64) {
+	if sp == nil {
+		linalg.GemvT(r, c, alpha, a, c, x, y)
+		return
+	}
+	for i := 0; i < r; i++ {
+		row := a[i*c : (i+1)*c]
+		f := alpha * x[i]
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			y[j] += f * row[j]
+		}
+	}
+}
+
 // qbase is the part of a setup that depends on Q alone, computed once when Q
 // is shared by the batch.
 type qbase struct {
-	qs  []float64
-	u   []float64 // nil when Q is not positive definite
-	err error     // Q not positive semidefinite
+	qs   []float64
+	qpat *rowPattern // pattern of qs when sparse
+	u    []float64   // nil when Q is not positive definite
+	err  error       // Q not positive semidefinite
 }
 
 // pdPivot is the smallest squared Cholesky pivot, relative to Q's largest
@@ -66,7 +129,9 @@ const rankPivot = 1e-13
 // reductions; 0 chooses by cost. Tests set it to compare the two.
 var forcePath = 0
 
-func newQBase(n int, q []float64) *qbase {
+// newQBase symmetrises and factors Q. scratch, when it holds n×n elements,
+// serves the trial factorisations, so that only a successful one allocates.
+func newQBase(n int, q, scratch []float64) *qbase {
 	b := &qbase{qs: q}
 	if !symmetric(n, q) {
 		b.qs = make([]float64, n*n)
@@ -76,16 +141,44 @@ func newQBase(n int, q []float64) *qbase {
 			}
 		}
 	}
+	b.qpat = sparsePattern(n, n, b.qs)
 	scale := 0.0
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(b.qs[i*n+i]))
 	}
-	u := make([]float64, n*n)
+	if diagonal(n, b.qpat) {
+		// A diagonal Q needs no factorisation to be classified.
+		pd := true
+		for i := 0; i < n; i++ {
+			switch q := b.qs[i*n+i]; {
+			case q < -1e-9*scale:
+				b.err = fmt.Errorf("%w: Q is not positive semidefinite", ErrNotConvex)
+				return b
+			case q <= pdPivot*scale:
+				pd = false
+			}
+		}
+		if pd {
+			b.u = make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				b.u[i*n+i] = math.Sqrt(b.qs[i*n+i])
+			}
+		}
+		return b
+	}
+	u := scratch
+	if len(u) < n*n {
+		u = make([]float64, n*n)
+	}
+	u = u[:n*n]
 	copy(u, b.qs)
 	// A singular semidefinite Q can factor with tiny pivots; Q⁻¹ is then
 	// meaningless, so such a Q takes the primal path too.
 	if linalg.PotrfTol(n, u, n, pdPivot) {
 		b.u = u
+		if len(scratch) >= n*n {
+			b.u = append([]float64(nil), u...)
+		}
 		return b
 	}
 	// Not positive definite: it must at least be positive semidefinite, up to
@@ -104,6 +197,22 @@ func newQBase(n int, q []float64) *qbase {
 	return b
 }
 
+// diagonal reports whether the pattern sp (nil: dense) has nonzeros on the
+// diagonal only.
+func diagonal(n int, sp *rowPattern) bool {
+	if sp == nil {
+		return n == 1
+	}
+	for i := 0; i < n; i++ {
+		for _, j := range sp.cols[sp.start[i]:sp.start[i+1]] {
+			if j != i {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func symmetric(n int, q []float64) bool {
 	for i := 0; i < n; i++ {
 		for j := 0; j < i; j++ {
@@ -119,7 +228,7 @@ func symmetric(n int, q []float64) bool {
 // provides scratch space.
 func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	n, m, k := w.d.n, w.d.m, w.d.k
-	st := &setup{qs: base.qs}
+	st := &setup{qs: base.qs, qpat: base.qpat}
 	if base.err != nil {
 		st.err = base.err
 		return st
@@ -128,22 +237,22 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 	var sp *rowPattern
 	syrkCost := float64(m) * float64(n) * float64(n) / 2
 	if m > 0 {
-		c := 0.0
-		for r := 0; r < m; r++ {
-			nz := 0.0
-			for _, v := range g[r*n : (r+1)*n] {
-				if v != 0 {
-					nz++
-				}
+		sp = sparsePattern(m, n, g)
+		if sp != nil {
+			// Rank-1 updates over the nonzeros cost Σ nnz_r²/2; dense ones
+			// run several times faster per flop.
+			c := 0.0
+			for r := 0; r < m; r++ {
+				nz := float64(sp.start[r+1] - sp.start[r])
+				c += nz * (nz + 1) / 2
 			}
-			c += nz * (nz + 1) / 2
-		}
-		// Dense updates run several times faster per flop.
-		if c*8 < syrkCost {
-			syrkCost = c
-			sp = patternOf(m, n, g)
+			if c*8 < syrkCost {
+				syrkCost = c
+				st.sparseH = true
+			}
 		}
 	}
+	st.gpat = sp
 	fn, fm, fk := float64(n), float64(m), float64(k)
 	costPrimal := fn*fn*fn/3 + syrkCost + fn*fn*fk + fk*fk*fk/3
 	costDual := fm * fm * fm / 3
@@ -153,22 +262,9 @@ func newSetup(w *worker, base *qbase, g, a []float64) *setup {
 		st.err = dualSetup(w, st, g, a)
 		return st
 	}
-	st.sparse = sp
 	primalSetup(n, m, k, st, g, a)
+	st.band = newBand(n, m, st.qt, st.gpat)
 	return st
-}
-
-func patternOf(m, n int, g []float64) *rowPattern {
-	p := &rowPattern{start: make([]int, m+1)}
-	for r := 0; r < m; r++ {
-		for j, v := range g[r*n : (r+1)*n] {
-			if v != 0 {
-				p.cols = append(p.cols, j)
-			}
-		}
-		p.start[r+1] = len(p.cols)
-	}
-	return p
 }
 
 // dualSetup computes M0, V and T for the constraint-space reduction.
@@ -218,8 +314,7 @@ func dualSetup(w *worker, st *setup, g, a []float64) error {
 // stationarity condition does not change the solution but makes Q̃ + GᵀDG
 // positive definite whenever the QP is strictly convex on its feasible set.
 func primalSetup(n, m, k int, st *setup, g, a []float64) {
-	st.qt = make([]float64, n*n)
-	copy(st.qt, st.qs)
+	st.qt = st.qs // read-only unless AᵀA is added below
 	qmax, gmax, amax := 0.0, 0.0, 0.0
 	for i := 0; i < n; i++ {
 		qmax = math.Max(qmax, math.Abs(st.qs[i*n+i]))
@@ -241,5 +336,6 @@ func primalSetup(n, m, k int, st *setup, g, a []float64) {
 		amax = 1
 	}
 	st.rho = (1 + qmax) / amax
+	st.qt = slices.Clone(st.qs)
 	linalg.SyrkTN(n, k, st.rho, a, n, st.qt, n)
 }
