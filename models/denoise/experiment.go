@@ -19,14 +19,15 @@ import (
 
 // config is the command line.
 type config struct {
-	out     string
-	quick   bool
-	epochs  int
-	batch   int
-	lr      float64
-	seed    uint64
-	command string
-	log     io.Writer
+	out       string
+	quick     bool
+	epochs    int
+	batch     int
+	lr        float64
+	seed      uint64
+	optimizer string
+	command   string
+	log       io.Writer
 }
 
 // Split sizes of the paper: 9,000 training and 1,000 test signals.
@@ -49,6 +50,7 @@ type Result struct {
 	Epochs       int       `json:"epochs"`
 	Steps        int       `json:"steps"`
 	Batch        int       `json:"batch"`
+	Optimizer    string    `json:"optimizer,omitempty"`
 	LR           float64   `json:"lr,omitempty"`
 	Lambda       float64   `json:"lambda,omitempty"`
 	Params       int       `json:"params"`
@@ -183,7 +185,11 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 	if err != nil {
 		return err
 	}
-	tr, err := train.New(m, train.Options{Loss: train.MSE{}, Optimizer: &train.Adam{}, LR: lr, Params: g.params, Seed: e.cfg.seed})
+	opt, err := train.ParseOptimizer(e.cfg.optimizer, 0)
+	if err != nil {
+		return err
+	}
+	tr, err := train.New(m, train.Options{Loss: train.MSE{}, Optimizer: opt, LR: lr, Params: g.params, Seed: e.cfg.seed})
 	if err != nil {
 		return err
 	}
@@ -201,7 +207,7 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 		}
 		return []float64{mse(pred, e.test.Y)}, nil
 	}
-	fmt.Fprintf(e.cfg.log, "%s: %d parameters, Adam lr %g, batch %d, %d epochs\n", model, countParams(g), lr, e.cfg.batch, epochs)
+	fmt.Fprintf(e.cfg.log, "%s: %d parameters, %s lr %g, batch %d, %d epochs\n", model, countParams(g), opt.Name(), lr, e.cfg.batch, epochs)
 	fit, err := exp.Fit(ctx, tr, e.train, exp.FitConfig{
 		Epochs: epochs, BatchSize: e.cfg.batch, Seed: e.cfg.seed,
 		Eval: evalTest, EvalNames: []string{"test_mse"},
@@ -219,7 +225,7 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 	r := Result{
 		Model: model, Command: e.cfg.command,
 		TrainMSE: mse(pred, e.train.Y), TestMSE: last[0],
-		Epochs: fit.Epochs, Steps: fit.Steps, Batch: e.cfg.batch, LR: lr, Lambda: lambda,
+		Epochs: fit.Epochs, Steps: fit.Steps, Batch: e.cfg.batch, Optimizer: e.cfg.optimizer, LR: lr, Lambda: lambda,
 		Params: countParams(g), TrainSeconds: fit.Seconds, TotalSeconds: total.Seconds(),
 		Cores: runtime.GOMAXPROCS(0), Quick: e.cfg.quick, Finished: time.Now().UTC().Round(time.Second),
 		FirstLoss: fit.EpochLoss[0], LastLoss: fit.EpochLoss[len(fit.EpochLoss)-1],

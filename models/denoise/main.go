@@ -22,6 +22,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/optnet-go/optnet/train"
 )
 
 func main() {
@@ -44,6 +46,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	epochs := fs.Int("epochs", 0, "training epochs (0: the model's default)")
 	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15)")
 	lr := fs.Float64("lr", 0, "learning rate (0: the model's default)")
+	optim := fs.String("optimizer", "adam", "optimizer: adam, sgd, momentum (SGD with 0.9), nesterov, adamw")
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
 	report := fs.Bool("report", false, "only rebuild RESULTS.md and the plots from saved results")
 	if err := fs.Parse(args); err != nil {
@@ -56,8 +59,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		*batch = 15
 	}
 	cfg := config{
-		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed,
+		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim,
 		command: "go run ./models/denoise " + strings.Join(args, " "), log: stdout,
+	}
+	if _, err := train.ParseOptimizer(*optim, 0); err != nil {
+		return err
 	}
 	if *report {
 		return writeReport(cfg)

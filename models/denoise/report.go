@@ -288,7 +288,7 @@ func writeMarkdown(cfg config, res map[string]*Result, noisyTrain, noisyTest flo
 		fmt.Fprintf(&w, "**Quick mode: tiny data, a few steps; the numbers mean nothing.**\n\n")
 	}
 	fmt.Fprintf(&w, "Data (`Generate(DefaultData)`): 10,000 piecewise-constant signals of length 100 with 1–9 segments,\nheights U[10, 99), Gaussian noise σ = 10; the first 9,000 train, the last 1,000 test.\nMSE of the noisy input itself: train %.2f, test %.2f. All MSEs are per sample point.\n\n", noisyTrain, noisyTest)
-	fmt.Fprintf(&w, "| model | train MSE | test MSE | paper train / test | epochs (steps) | batch | Adam lr | parameters | wall time | command |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Fprintf(&w, "| model | train MSE | test MSE | paper train / test | epochs (steps) | batch | optimizer, lr | parameters | wall time | command |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, m := range []string{"fc", "optnet", "tv", "tuned-tv"} {
 		r := res[m]
 		p := paper[m]
@@ -299,7 +299,11 @@ func writeMarkdown(cfg config, res map[string]*Result, noisyTrain, noisyTest flo
 		ep, lr := "—", "—"
 		if r.Steps > 0 {
 			ep = fmt.Sprintf("%d (%d)", r.Epochs, r.Steps)
-			lr = fmt.Sprintf("%g", r.LR)
+			o := r.Optimizer
+			if o == "" {
+				o = "adam"
+			}
+			lr = fmt.Sprintf("%s %g", o, r.LR)
 		}
 		name := titles[m]
 		if r.Lambda > 0 {
