@@ -78,7 +78,7 @@ func runAndCompare(t *testing.T, model []byte, inputs, ref map[string]*tensor.Te
 }
 
 // sampleShape is the shape of the default sample's signals.
-var sampleShape = []int{1, 32}
+var sampleShape = []int{8, 100}
 
 func TestDefaultSample(t *testing.T) {
 	s, err := models.DefaultSample()

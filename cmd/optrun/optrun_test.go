@@ -509,8 +509,8 @@ func TestDefaultModel(t *testing.T) {
 	}
 	for _, want := range []string{
 		"model: built-in default",
-		"input  noisy  float32 (1, 32)",
-		"output denoised  float32 (1, 32)",
+		"input  noisy  float32 (8, 100)",
+		"output denoised  float32 (8, 100)",
 		"output denoised matches the reference output",
 		"mean squared error vs the clean target: input noisy",
 		"wrote " + defaultPlot,
