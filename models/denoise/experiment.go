@@ -129,7 +129,7 @@ func (e *experiment) runModel(ctx context.Context, model string) error {
 		if err != nil {
 			return err
 		}
-		return e.trainModel(ctx, model, buildTV(lambda, firstDifferences(), true), 1e-3, 10, lambda)
+		return e.trainModel(ctx, model, buildTV(lambda, firstDifferences(), true), 3e-4, 10, lambda)
 	}
 	return fmt.Errorf("unknown model %q", model)
 }
