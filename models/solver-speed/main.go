@@ -7,6 +7,7 @@
 //
 //	go run ./models/solver-speed          # full run; writes RESULTS.md, speed.png, timings.csv
 //	go run ./models/solver-speed -quick   # tiny run (what the test does)
+//	go run ./models/solver-speed -report  # RESULTS.md and speed.png from timings.csv
 //
 // The problems go to cvxopt as .npy files in a temporary folder; the
 // script cvxopt_bench.py (run with -python, default /usr/bin/python3)
@@ -70,11 +71,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	python := fs.String("python", "/usr/bin/python3", "Python with cvxopt and numpy")
 	seed := fs.Uint64("seed", 1, "seed of the random problems")
 	quick := fs.Bool("quick", false, "n = 10 and batches 1, 8 only")
+	rep := fs.Bool("report", false, "only rebuild RESULTS.md and speed.png from timings.csv and run.json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *rep {
+		return report(*out)
 	}
 	cfg := config{out: *out, tol: *tol, reps: *reps, budget: *budget, python: *python, seed: *seed, quick: *quick,
 		command: strings.TrimSpace("go run ./models/solver-speed " + strings.Join(args, " ")), log: stdout}

@@ -12,7 +12,20 @@ import (
 	"github.com/optnet-go/optnet/models/internal/exp"
 )
 
-// writeResults writes timings.csv, speed.png and RESULTS.md.
+// runInfo describes a measurement run (run.json).
+type runInfo struct {
+	Command string  `json:"command"`
+	Date    string  `json:"date"`
+	Seconds float64 `json:"seconds"`
+	CPU     string  `json:"cpu"`
+	Cores   int     `json:"cores"`
+	Load    float64 `json:"load_average_1min"`
+	Tol     float64 `json:"tol"`
+	Reps    int     `json:"reps"`
+	Sizes   []int   `json:"sizes"`
+}
+
+// writeResults writes timings.csv, run.json, speed.png and RESULTS.md.
 func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration) error {
 	log, err := exp.NewLog(filepath.Join(cfg.out, "timings.csv"),
 		"n", "batch", "optnet_cpu_all_cores_s", "optnet_cpu_1_core_s", "cvxopt_s", "gpu_s",
@@ -29,9 +42,39 @@ func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration
 	if err := log.Close(); err != nil {
 		return err
 	}
-	cores := runtime.GOMAXPROCS(0)
+	info := runInfo{Command: cfg.command, Date: time.Now().UTC().Format("2006-01-02"), Seconds: elapsed.Seconds(),
+		CPU: cpuModel(), Cores: runtime.GOMAXPROCS(0), Load: load, Tol: cfg.tol, Reps: cfg.reps, Sizes: cfg.sizes}
+	if err := exp.SaveJSON(filepath.Join(cfg.out, "run.json"), info); err != nil {
+		return err
+	}
+	return render(cfg.out, rows, info)
+}
+
+// report rebuilds speed.png and RESULTS.md from timings.csv and run.json.
+func report(out string) error {
+	var info runInfo
+	if err := exp.LoadJSON(filepath.Join(out, "run.json"), &info); err != nil {
+		return err
+	}
+	h, cols, err := exp.ReadCSV(filepath.Join(out, "timings.csv"))
+	if err != nil {
+		return err
+	}
+	col := func(name string) []float64 { return exp.Column(h, cols, name) }
+	n, b := col("n"), col("batch")
+	var rows []timing
+	for i := range n {
+		rows = append(rows, timing{n: int(n[i]), batch: int(b[i]), cpuAll: col("optnet_cpu_all_cores_s")[i], cpu1: col("optnet_cpu_1_core_s")[i],
+			cvx: col("cvxopt_s")[i], gpu: col("gpu_s")[i], cpuIters: col("optnet_mean_iters")[i], cvxIters: col("cvxopt_mean_iters")[i], maxDiff: col("max_abs_dz")[i]})
+	}
+	return render(out, rows, info)
+}
+
+// render draws speed.png and writes RESULTS.md.
+func render(out string, rows []timing, info runInfo) error {
+	cores := info.Cores
 	var panels []exp.Panel
-	for _, n := range cfg.sizes {
+	for _, n := range info.Sizes {
 		var b, all, one, cvx []float64
 		for _, r := range rows {
 			if r.n == n {
@@ -51,10 +94,10 @@ func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration
 			},
 		})
 	}
-	if err := exp.PanelGrid(filepath.Join(cfg.out, "speed.png"), panels, len(panels), 4, 3.6); err != nil {
+	if err := exp.PanelGrid(filepath.Join(out, "speed.png"), panels, len(panels), 4, 3.6); err != nil {
 		return err
 	}
-	return writeMarkdown(cfg, rows, load, elapsed)
+	return writeMarkdown(out, rows, info)
 }
 
 func cpuModel() string {
@@ -77,21 +120,21 @@ func ms(s float64) string {
 	return fmt.Sprintf("%.3g", 1000*s)
 }
 
-func writeMarkdown(cfg config, rows []timing, load float64, elapsed time.Duration) error {
+func writeMarkdown(out string, rows []timing, info runInfo) error {
 	var w strings.Builder
-	cores := runtime.GOMAXPROCS(0)
+	cores := info.Cores
 	fmt.Fprintf(&w, "# Solver speed: optnet's batched QP solver vs cvxopt\n\n")
 	fmt.Fprintf(&w, "Reproduces the timing experiment of the OptNet paper (Amos & Kolter, ICML 2017,\n§5.1, Figure 3): time to solve a batch of random QPs against the batch size.\n\n")
-	fmt.Fprintf(&w, "Command (from the repository root): `%s` — one run measures both solvers\non the same problems (written to .npy and read by `cvxopt_bench.py`).\n", cfg.command)
-	fmt.Fprintf(&w, "Run of %s, %v in total, on %s, %d cores visible to Go (GOMAXPROCS),\n1-minute load average %.1f at the start (the machine is shared: absolute times are noisy).\n\n",
-		time.Now().UTC().Format("2006-01-02"), elapsed.Round(time.Second), cpuModel(), cores, load)
+	fmt.Fprintf(&w, "Command (from the repository root): `%s` — one run measures both solvers\non the same problems (written to .npy and read by `cvxopt_bench.py`).\n", info.Command)
+	fmt.Fprintf(&w, "Run of %s, %.0f s in total, on %s, %d cores visible to Go (GOMAXPROCS),\n1-minute load average %.1f at the start (the machine is shared: absolute times are noisy).\n\n",
+		info.Date, info.Seconds, info.CPU, cores, info.Load)
 	fmt.Fprintf(&w, "* Problems: n variables, m = n inequalities, no equalities; every batch item has its own\n  Q = MMᵀ/n + 0.1·I, p, G and h = G z₀ + s₀ (strictly feasible), all ~ N(0, 1) (`randomProblems`).\n")
-	fmt.Fprintf(&w, "* optnet: `qp.Solve` on the whole batch, Eps = %g (stop when ‖rx‖+‖rz‖+sᵀλ < Eps, or when it stops\n  improving), with all cores and with one worker.\n", cfg.tol)
-	fmt.Fprintf(&w, "* cvxopt %s: `cvxopt.solvers.qp` on each problem in turn (matrices built before timing),\n  abstol = reltol = feastol = %g.\n", "1.3 (Debian python3-cvxopt)", cfg.tol)
-	fmt.Fprintf(&w, "* Times are the best of up to %d runs (seconds per batch, shown in ms); max |Δz| compares the\n  two solvers' solutions over the batch.\n", cfg.reps)
+	fmt.Fprintf(&w, "* optnet: `qp.Solve` on the whole batch, Eps = %g (stop when ‖rx‖+‖rz‖+sᵀλ < Eps, or when it stops\n  improving), with all cores and with one worker.\n", info.Tol)
+	fmt.Fprintf(&w, "* cvxopt %s: `cvxopt.solvers.qp` on each problem in turn (matrices built before timing),\n  abstol = reltol = feastol = %g.\n", "1.3 (Debian python3-cvxopt)", info.Tol)
+	fmt.Fprintf(&w, "* Times are the best of up to %d runs (seconds per batch, shown in ms); max |Δz| compares the\n  two solvers' solutions over the batch.\n", info.Reps)
 	fmt.Fprintf(&w, "* GPU: the column is kept for the CUDA solver (another engineer); not measured here.\n\n")
 	fmt.Fprintf(&w, "![time per batch](speed.png)\n\n")
-	for _, n := range cfg.sizes {
+	for _, n := range info.Sizes {
 		fmt.Fprintf(&w, "## n = m = %d\n\n", n)
 		fmt.Fprintf(&w, "| batch | optnet CPU, %d cores (ms) | optnet CPU, 1 core (ms) | cvxopt (ms) | GPU (ms) | cvxopt / optnet (%d cores) | iterations optnet / cvxopt | max \\|Δz\\| |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n", cores, cores)
 		for _, r := range rows {
@@ -103,8 +146,8 @@ func writeMarkdown(cfg config, rows []timing, load float64, elapsed time.Duratio
 		fmt.Fprintln(&w)
 	}
 	fmt.Fprintf(&w, "Raw numbers: `timings.csv`.\n")
-	if notes, err := os.ReadFile(filepath.Join(cfg.out, "notes.md")); err == nil {
+	if notes, err := os.ReadFile(filepath.Join(out, "notes.md")); err == nil {
 		fmt.Fprintf(&w, "\n%s", notes)
 	}
-	return os.WriteFile(filepath.Join(cfg.out, "RESULTS.md"), []byte(w.String()), 0o644)
+	return os.WriteFile(filepath.Join(out, "RESULTS.md"), []byte(w.String()), 0o644)
 }
