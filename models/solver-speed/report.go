@@ -85,7 +85,7 @@ func render(out string, rows []timing, info runInfo) error {
 			}
 		}
 		panels = append(panels, exp.Panel{
-			Axes: exp.Axes{Title: fmt.Sprintf("n = m = %d", n), X: "batch size", Y: "seconds per batch", LogX: true, LogY: true},
+			Axes: exp.Axes{Title: fmt.Sprintf("n = m = %d", n), X: "batch size", Y: "seconds per batch", LogX: true, LogY: true, LegendBottom: true},
 			Series: []exp.Series{
 				{Name: fmt.Sprintf("optnet CPU (%d cores)", cores), X: b, Y: all, Style: 0, Points: true},
 				{Name: "optnet CPU (1 core)", X: b, Y: one, Style: 1, Points: true, Dashed: true},

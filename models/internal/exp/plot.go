@@ -27,6 +27,9 @@ type Series struct {
 type Axes struct {
 	Title, X, Y string
 	LogX, LogY  bool
+	// LegendBottom puts the legend in the lower right corner (default:
+	// upper right).
+	LegendBottom bool
 }
 
 // newPlot makes a plot of the series (points with a NaN or, on a log
@@ -83,7 +86,7 @@ func newPlot(a Axes, series []Series) (*plot.Plot, error) {
 			p.Legend.Add(s.Name, l)
 		}
 	}
-	p.Legend.Top = true
+	p.Legend.Top = !a.LegendBottom
 	return p, nil
 }
 
