@@ -8,6 +8,7 @@
 //	go run ./models/denoise -model tuned-tv   # one model
 //	go run ./models/denoise -report           # RESULTS.md and plots from saved results
 //	go run ./models/denoise -quick            # a tiny run (what the test does)
+//	go run ./models/denoise -probe            # the TV loss around D₀ (probe.csv)
 //
 // Each model run writes, in -out (default models/denoise): the trained
 // ONNX model (<model>.onnx), its learning curve (<model>_log.csv), its
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	optim := fs.String("optimizer", "adam", "optimizer: adam, sgd, momentum (SGD with 0.9), nesterov, adamw")
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
 	report := fs.Bool("report", false, "only rebuild RESULTS.md and the plots from saved results")
+	probe := fs.Bool("probe", false, "only probe the TV loss around the first-difference D (probe.csv)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,6 +69,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *report {
 		return writeReport(cfg)
+	}
+	if *probe {
+		return runProbes(ctx, cfg)
 	}
 	var names []string
 	switch *model {
