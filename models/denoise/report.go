@@ -107,10 +107,28 @@ func plotCurves(out string, res map[string]*Result) error {
 		testS = append(testS, exp.Series{Name: fmt.Sprintf("TV, λ = %g", r.Lambda), X: []float64{0, maxEpoch}, Y: []float64{r.TestMSE, r.TestMSE}, Style: 3, Dashed: true})
 		trainS = append(trainS, exp.Series{Name: fmt.Sprintf("TV, λ = %g", r.Lambda), X: []float64{0, maxEpoch}, Y: []float64{r.TrainMSE, r.TrainMSE}, Style: 3, Dashed: true})
 	}
-	return exp.PanelGrid(filepath.Join(out, "curves.png"), []exp.Panel{
-		{Axes: exp.Axes{Title: "training loss (mean batch MSE of the epoch)", X: "epoch", Y: "MSE", LogY: true}, Series: trainS},
-		{Axes: exp.Axes{Title: "test MSE (1,000 signals)", X: "epoch", Y: "MSE", LogY: true}, Series: testS},
-	}, 2, 5, 4)
+	// The tuned TV and TV curves, zoomed in.
+	var zoom []exp.Series
+	if h, cols, err := exp.ReadCSV(filepath.Join(out, "tuned_tv_log.csv")); err == nil {
+		ep := exp.Column(h, cols, "epoch")
+		zoom = append(zoom,
+			exp.Series{Name: "tuned TV, train loss", X: ep, Y: exp.Column(h, cols, "train_loss"), Style: 2, Dashed: true, Points: true},
+			exp.Series{Name: "tuned TV, test MSE", X: ep, Y: exp.Column(h, cols, "test_mse"), Style: 2, Points: true})
+		if r := res["tv"]; r != nil {
+			last := ep[len(ep)-1]
+			zoom = append(zoom,
+				exp.Series{Name: "TV, train MSE", X: []float64{0, last}, Y: []float64{r.TrainMSE, r.TrainMSE}, Style: 3, Dashed: true},
+				exp.Series{Name: "TV, test MSE", X: []float64{0, last}, Y: []float64{r.TestMSE, r.TestMSE}, Style: 3})
+		}
+	}
+	panels := []exp.Panel{
+		{Axes: exp.Axes{Title: "training loss (mean batch MSE of the epoch)", X: "epoch", Y: "MSE", YMin: 10, YMax: 80}, Series: trainS},
+		{Axes: exp.Axes{Title: "test MSE (1,000 signals)", X: "epoch", Y: "MSE", YMin: 10, YMax: 80}, Series: testS},
+	}
+	if len(zoom) > 0 {
+		panels = append(panels, exp.Panel{Axes: exp.Axes{Title: "OptNet-tuned TV vs TV (zoom)", X: "epoch", Y: "MSE", YMin: 15.5, YMax: 16.2}, Series: zoom})
+	}
+	return exp.PanelGrid(filepath.Join(out, "curves.png"), panels, len(panels), 5, 4)
 }
 
 func plotLambda(out string) error {

@@ -30,6 +30,8 @@ type Axes struct {
 	// LegendBottom puts the legend in the lower right corner (default:
 	// upper right).
 	LegendBottom bool
+	// YMin and YMax fix the Y range when YMax > YMin.
+	YMin, YMax float64
 }
 
 // newPlot makes a plot of the series (points with a NaN or, on a log
@@ -87,6 +89,9 @@ func newPlot(a Axes, series []Series) (*plot.Plot, error) {
 		}
 	}
 	p.Legend.Top = !a.LegendBottom
+	if a.YMax > a.YMin {
+		p.Y.Min, p.Y.Max = a.YMin, a.YMax
+	}
 	return p, nil
 }
 
@@ -197,7 +202,7 @@ func HeatMap(path, title, xlabel, ylabel string, rows, cols int, v []float64) er
 		}
 		return ts
 	})
-	bar := &plotter.ColorBar{ColorMap: cm}
+	bar := &plotter.ColorBar{ColorMap: cm, Vertical: true}
 	pb := plot.New()
 	pb.Title.Text = " "
 	pb.Add(bar)
