@@ -90,8 +90,10 @@ func f64s(v []float32) []float64 {
 	return out
 }
 
-// runProbes writes probe.csv: kind, parameter a, parameter b, train MSE
-// (first 600 training signals), test MSE (first 500 test signals).
+// runProbes writes probe.csv: kind (0 TV, 1 wider stencil with weight a,
+// 2 first and last b rows scaled by a, 3 step a along the gradient of norm
+// b, 4 cosine b of batch a's gradient with the average), train MSE (first
+// 600 training signals), test MSE (first 500 test signals).
 func runProbes(ctx context.Context, cfg config) error {
 	trainSet, testSet := loadData(cfg.quick)
 	nTr, nTe := min(600, trainSet.Len()), min(500, testSet.Len())
@@ -102,7 +104,7 @@ func runProbes(ctx context.Context, cfg config) error {
 		return err
 	}
 	defer log.Close()
-	kinds := map[string]float64{"tv": 0, "wide": 1, "edges": 2, "gradient": 3}
+	kinds := map[string]float64{"tv": 0, "wide": 1, "edges": 2, "gradient": 3, "cosine": 4}
 	eval := func(kind string, a, b float64, d []float64) error {
 		tr, _, err := tvLossGrad(ctx, d, x, c, false)
 		if err != nil {
@@ -155,6 +157,7 @@ func runProbes(ctx context.Context, cfg config) error {
 	// the same 600 training signals in batches of 150.
 	g := make([]float64, len(d0))
 	nb := 0
+	var batchGrads [][]float64
 	for lo := 0; lo+150 <= nTr; lo += 150 {
 		_, gb, err := tvLossGrad(ctx, d0, x[lo*sigLen:(lo+150)*sigLen], c[lo*sigLen:(lo+150)*sigLen], true)
 		if err != nil {
@@ -163,6 +166,7 @@ func runProbes(ctx context.Context, cfg config) error {
 		for i := range g {
 			g[i] += gb[i]
 		}
+		batchGrads = append(batchGrads, gb)
 		nb++
 	}
 	zeroRowSums(g)
@@ -172,6 +176,20 @@ func runProbes(ctx context.Context, cfg config) error {
 		norm += g[i] * g[i]
 	}
 	norm = math.Sqrt(norm)
+	// How well single batches agree with the average: cosines.
+	for k, gb := range batchGrads {
+		zeroRowSums(gb)
+		dot, nn := 0.0, 0.0
+		for i := range gb {
+			dot += gb[i] * g[i]
+			nn += gb[i] * gb[i]
+		}
+		cos := dot / (math.Sqrt(nn) * norm)
+		fmt.Fprintf(cfg.log, "batch %d: cosine with the %d-signal gradient %.3f\n", k, nTr, cos)
+		if err := log.Row(kinds["cosine"], float64(k), cos, math.NaN(), math.NaN()); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(cfg.log, "gradient norm %.4g; first-order prediction of the train MSE change per unit step: %.4g\n", norm, -norm)
 	for _, a := range []float64{0.003, 0.01, 0.03, 0.1} {
 		d := make([]float64, len(d0))
