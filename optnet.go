@@ -14,6 +14,11 @@ package optnet
 import (
 	"sync"
 
+	// The CUDA QP solver registers itself with ops/qp, so that models
+	// compiled with runtime.Options{Device: runtime.CUDA or runtime.Auto}
+	// solve their QP layers on the GPU when one is present. It loads the
+	// driver only when asked, and needs neither cgo nor a GPU to build.
+	_ "github.com/optnet-go/optnet/gpu/cudaqp"
 	"github.com/optnet-go/optnet/importer"
 	"github.com/optnet-go/optnet/ops/qp"
 	"github.com/optnet-go/optnet/ops/std"

@@ -4,10 +4,13 @@
 //	optrun [run] [flags] MODEL    run a model on inputs from files, or random/zero inputs
 //	optrun info MODEL             describe a model (opsets, inputs, outputs, ops, unsupported ops)
 //	optrun test [flags] [DIR...]  run ONNX backend-test cases found under the folders
+//	optrun train MODEL --data F   train a model's parameters on arrays from an .npz file
+//	optrun grad MODEL --out DIR   one forward+backward; write the parameters' and inputs' gradients
 //
 // `optrun help COMMAND` lists a command's flags. Exit status: 0 on
 // success, 1 when the model fails to load or run (or a test case fails),
-// 2 for usage errors.
+// 2 for usage errors, 130 when training is interrupted (after saving a
+// checkpoint).
 package main
 
 import (
@@ -29,6 +32,8 @@ const (
 	exitOK    = 0
 	exitError = 1 // the model failed to load or run, or a test failed
 	exitUsage = 2
+	// exitInterrupted: optrun train stopped by Ctrl-C, checkpoint saved.
+	exitInterrupted = 130
 )
 
 // usageError is a problem with the command line; it exits 2.
@@ -49,9 +54,14 @@ Usage:
                                   op histogram, parameters, unsupported ops
   optrun test [flags] [DIR...]    run the ONNX backend-test cases under DIRs
                                   (default: ` + "%s" + `)
+  optrun train MODEL.onnx --data TRAIN.npz --input KEY --target KEY --out OUT.onnx
+                                  train the model's parameters (flags: optrun help train)
+  optrun grad MODEL.onnx --input NAME=FILE --out DIR
+                                  one forward+backward; writes DIR/grad_<name>.npy
   optrun help [COMMAND]           show this help, or a command's flags
 
-Exit status: 0 success, 1 load/run error or failing test, 2 usage error.
+Exit status: 0 success, 1 load/run error or failing test, 2 usage error,
+130 training interrupted by Ctrl-C (a checkpoint was saved).
 `
 
 // run is optrun's main function, taking the arguments after the program
@@ -72,10 +82,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = infoCmd(args[1:], stdout, stderr)
 	case args[0] == "test":
 		err = testCmd(args[1:], stdout, stderr)
+	case args[0] == "train":
+		err = trainCmd(args[1:], stdout, stderr)
+	case args[0] == "grad":
+		err = gradCmd(args[1:], stdout, stderr)
 	case strings.HasPrefix(args[0], "-") || looksLikeModel(args[0]):
 		err = runCmd(args, stdout, stderr)
 	default:
-		err = usagef("unknown command %q (commands: run, info, test, help; a model file ends in .onnx)", args[0])
+		err = usagef("unknown command %q (commands: run, info, test, train, grad, help; a model file ends in .onnx)", args[0])
 	}
 	return report(err, stderr)
 }
@@ -86,7 +100,11 @@ func report(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	var ue *usageError
+	var ie *errInterrupted
 	switch {
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "optrun: %v\n", ie)
+		return exitInterrupted
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK // the flag set printed its usage already
 	case errors.As(err, &ue):
@@ -124,8 +142,12 @@ func helpCmd(args []string, stdout, stderr io.Writer) int {
 		fs = newInfoFlags()
 	case "test":
 		fs, _ = newTestFlags()
+	case "train":
+		fs, _ = newTrainFlags()
+	case "grad":
+		fs, _ = newGradFlags()
 	default:
-		return report(usagef("unknown command %q (commands: run, info, test)", args[0]), stderr)
+		return report(usagef("unknown command %q (commands: run, info, test, train, grad)", args[0]), stderr)
 	}
 	fs.SetOutput(stdout)
 	fs.Usage()

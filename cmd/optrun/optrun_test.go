@@ -13,6 +13,7 @@ import (
 	"codeberg.org/sbinet/npyio/npz"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/optnet-go/optnet/gpu"
 	"github.com/optnet-go/optnet/internal/tensorio"
 	"github.com/optnet-go/optnet/onnxbuild"
 	"github.com/optnet-go/optnet/runtime/tensor"
@@ -122,7 +123,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--bogus", model}, "flag provided but not defined: -bogus"},
 		{[]string{"run", model, model}, "one model at a time"},
 		{[]string{model, "--random", "--zeros"}, "exclude each other"},
-		{[]string{model, "--device", "cuda"}, "CUDA support comes in a later release"},
 		{[]string{model, "--device", "tpu"}, "want auto, cpu or cuda"},
 		{[]string{model, "--dim", "batch"}, "want NAME=N"},
 		{[]string{model, "--dim", "batch=-1"}, "want NAME=N"},
@@ -131,6 +131,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"info"}, "name a model file"},
 		{[]string{"help", "bogus"}, `unknown command "bogus"`},
 		{[]string{"test", "--run", "("}, "--run"},
+	}
+	if ok, _ := gpu.Available(); !ok {
+		cases = append(cases, struct {
+			args []string
+			want string
+		}{[]string{model, "--device", "cuda"}, "--device cuda: no usable GPU"})
 	}
 	for _, c := range cases {
 		code, out, errs := optrun(t, c.args...)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/optnet-go/optnet"
+	"github.com/optnet-go/optnet/gpu"
 	"github.com/optnet-go/optnet/importer"
 	"github.com/optnet-go/optnet/internal/tensorio"
 	"github.com/optnet-go/optnet/models"
@@ -65,7 +66,7 @@ func newRunFlags() (*flag.FlagSet, *runFlags) {
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed for --random (and for the model's random ops)")
 	fs.StringVar(&f.out, "out", "", "write each output to `DIR`/<output name>.npy (DIR is created)")
 	fs.IntVar(&f.show, "show", 6, "how many leading values to print per tensor")
-	fs.StringVar(&f.device, "device", "auto", "where to run: auto or cpu (cuda: CUDA in a later release)")
+	fs.StringVar(&f.device, "device", "auto", "where ops with a GPU kernel (the QP layer) run: auto (CUDA when a GPU\nis usable, else the CPU with a notice), cpu or cuda")
 	fs.StringVar(&f.plot, "plot", "", "write a PNG of the first signals of the first input and output (shape (B, L))\nto `FILE`; the built-in model's run writes "+defaultPlot)
 	return fs, f
 }
@@ -88,10 +89,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	opts := runtime.Options{}
 	switch f.device {
-	case "auto", "cpu":
+	case "auto":
+		opts.Device = runtime.Auto
+	case "cpu":
 		opts.Device = runtime.CPU
 	case "cuda":
-		return usagef("run: --device cuda: CUDA support comes in a later release; use --device cpu")
+		if ok, why := gpu.Available(); !ok {
+			return usagef("run: --device cuda: no usable GPU (%s); use --device auto or cpu", why)
+		}
+		opts.Device = runtime.CUDA
 	default:
 		return usagef("run: --device %q: want auto, cpu or cuda", f.device)
 	}

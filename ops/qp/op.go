@@ -35,7 +35,11 @@ type opKernel struct {
 }
 
 func buildOp(b *runtime.BuildContext) (runtime.Kernel, error) {
-	k := &opKernel{solver: CPU{}}
+	solver, err := solverFor(b.Device())
+	if err != nil {
+		return nil, err
+	}
+	k := &opKernel{solver: solver}
 	k.opts.Eps = float64(b.Float("eps", 1e-12))
 	k.opts.MaxIter = int(b.Int("maxiter", 20))
 	k.opts.NotImprovedLimit = int(b.Int("not_improved_limit", 3))
@@ -169,7 +173,13 @@ func (k *opKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.T
 	if err != nil && !(k.opts.OnFailure == FailNaN && sol != nil) {
 		return nil, err
 	}
-	rc.Save(sol)
+	if rc.Recording() {
+		rc.Save(sol)
+	} else {
+		// Nothing will call Backward: free what the solver keeps for it
+		// (device memory on a GPU) now rather than at garbage collection.
+		defer sol.Release()
+	}
 	out := make([]*tensor.Tensor, 4)
 	mk := func(v []float64, cols int) (*tensor.Tensor, error) {
 		t, err := tensor.FromSlice([]int{sol.Batch, cols}, v)
