@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/optnet-go/optnet/gpu/cudaqp" // registers the CUDA solver
 	"github.com/optnet-go/optnet/models/internal/exp"
 	"github.com/optnet-go/optnet/ops/qp"
 )
@@ -242,6 +243,14 @@ func measure(ctx context.Context, cfg config) error {
 		return fmt.Errorf("cvxopt (%s cvxopt_bench.py): %w", cfg.python, err)
 	}
 
+	// The GPU column: the registered device solver when this machine has
+	// one (gpu/cudaqp), else left empty with the reason.
+	gpu, gpuErr := qp.DeviceSolver()
+	gpuNote := "measured"
+	if gpuErr != nil {
+		gpuNote = gpuErr.Error()
+		fmt.Fprintf(cfg.log, "GPU column left empty: %v\n", gpuErr)
+	}
 	var rows []timing
 	opts := qp.Options{Eps: cfg.tol}
 	for _, n := range cfg.sizes {
@@ -279,6 +288,16 @@ func measure(ctx context.Context, cfg config) error {
 				return fmt.Errorf("n=%d batch=%d: %w", n, b, err)
 			}
 			r := timing{n: n, batch: b, cpuAll: tAll, cpu1: t1, cvx: cvxT[b], gpu: math.NaN()}
+			if gpu != nil {
+				tg, err := bestOf(cfg.reps, cfg.budget, func() error {
+					_, err := gpu.Solve(ctx, pr, opts)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("n=%d batch=%d: GPU: %w", n, b, err)
+				}
+				r.gpu = tg
+			}
 			it, cit := 0, 0.0
 			for i := 0; i < b; i++ {
 				it += sol.Iterations[i]
@@ -293,7 +312,7 @@ func measure(ctx context.Context, cfg config) error {
 			rows = append(rows, r)
 		}
 	}
-	return writeResults(cfg, rows, load, time.Since(start))
+	return writeResults(cfg, rows, load, time.Since(start), gpuNote)
 }
 
 func joinInts(v []int) string {

@@ -23,10 +23,12 @@ type runInfo struct {
 	Tol     float64 `json:"tol"`
 	Reps    int     `json:"reps"`
 	Sizes   []int   `json:"sizes"`
+	// GPU is "measured", or why the GPU column is empty.
+	GPU string `json:"gpu,omitempty"`
 }
 
 // writeResults writes timings.csv, run.json, speed.png and RESULTS.md.
-func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration) error {
+func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration, gpuNote string) error {
 	log, err := exp.NewLog(filepath.Join(cfg.out, "timings.csv"),
 		"n", "batch", "optnet_cpu_all_cores_s", "optnet_cpu_1_core_s", "cvxopt_s", "gpu_s",
 		"optnet_mean_iters", "cvxopt_mean_iters", "max_abs_dz")
@@ -43,7 +45,7 @@ func writeResults(cfg config, rows []timing, load float64, elapsed time.Duration
 		return err
 	}
 	info := runInfo{Command: cfg.command, Date: time.Now().UTC().Format("2006-01-02"), Seconds: elapsed.Seconds(),
-		CPU: cpuModel(), Cores: runtime.GOMAXPROCS(0), Load: load, Tol: cfg.tol, Reps: cfg.reps, Sizes: cfg.sizes}
+		CPU: cpuModel(), Cores: runtime.GOMAXPROCS(0), Load: load, Tol: cfg.tol, Reps: cfg.reps, Sizes: cfg.sizes, GPU: gpuNote}
 	if err := exp.SaveJSON(filepath.Join(cfg.out, "run.json"), info); err != nil {
 		return err
 	}
@@ -75,13 +77,14 @@ func render(out string, rows []timing, info runInfo) error {
 	cores := info.Cores
 	var panels []exp.Panel
 	for _, n := range info.Sizes {
-		var b, all, one, cvx []float64
+		var b, all, one, cvx, gpu []float64
 		for _, r := range rows {
 			if r.n == n {
 				b = append(b, float64(r.batch))
 				all = append(all, r.cpuAll)
 				one = append(one, r.cpu1)
 				cvx = append(cvx, r.cvx)
+				gpu = append(gpu, r.gpu)
 			}
 		}
 		panels = append(panels, exp.Panel{
@@ -90,7 +93,7 @@ func render(out string, rows []timing, info runInfo) error {
 				{Name: fmt.Sprintf("optnet CPU (%d cores)", cores), X: b, Y: all, Style: 0, Points: true},
 				{Name: "optnet CPU (1 core)", X: b, Y: one, Style: 1, Points: true, Dashed: true},
 				{Name: "cvxopt, one by one", X: b, Y: cvx, Style: 2, Points: true},
-				// GPU: the CUDA solver's line goes here (timings.csv column gpu_s).
+				{Name: "optnet GPU (CUDA)", X: b, Y: gpu, Style: 3, Points: true}, // empty where not measured
 			},
 		})
 	}
@@ -132,7 +135,13 @@ func writeMarkdown(out string, rows []timing, info runInfo) error {
 	fmt.Fprintf(&w, "* optnet: `qp.Solve` on the whole batch, Eps = %g (stop when ‖rx‖+‖rz‖+sᵀλ < Eps, or when it stops\n  improving), with all cores and with one worker.\n", info.Tol)
 	fmt.Fprintf(&w, "* cvxopt %s: `cvxopt.solvers.qp` on each problem in turn (matrices built before timing),\n  abstol = reltol = feastol = %g.\n", "1.3 (Debian python3-cvxopt)", info.Tol)
 	fmt.Fprintf(&w, "* Times are the best of up to %d runs (seconds per batch, shown in ms); max |Δz| compares the\n  two solvers' solutions over the batch.\n", info.Reps)
-	fmt.Fprintf(&w, "* GPU: the column is kept for the CUDA solver (another engineer); not measured here.\n\n")
+	gpuLine := "not measured on this machine"
+	if info.GPU == "measured" {
+		gpuLine = "the CUDA solver (`gpu/cudaqp`, `qp.DeviceSolver`) on the whole batch, same tolerance"
+	} else if info.GPU != "" {
+		gpuLine = "not measured: " + info.GPU
+	}
+	fmt.Fprintf(&w, "* GPU: %s. A run on a machine with a CUDA GPU fills the column (the command is the same).\n\n", gpuLine)
 	fmt.Fprintf(&w, "![time per batch](speed.png)\n\n")
 	for _, n := range info.Sizes {
 		fmt.Fprintf(&w, "## n = m = %d\n\n", n)
