@@ -11,8 +11,11 @@
 //	                              approximate (for a denoiser: the clean
 //	                              signal), to show how well it does
 //
-// Swapping the default model means replacing those files (see
-// scripts/make_default_model.py, which writes them); no code changes.
+// Swapping the default model means replacing those files; no code
+// changes. Today they are the OptNet-tuned TV denoiser's sample written by
+// `go run ./models/denoise` (folder models/denoise/sample/, reference by
+// models/denoise/reference.py); scripts/make_default_model.py wrote the
+// earlier MLP.
 package models
 
 import (

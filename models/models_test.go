@@ -77,17 +77,20 @@ func runAndCompare(t *testing.T, model []byte, inputs, ref map[string]*tensor.Te
 	}
 }
 
+// sampleShape is the shape of the default sample's signals.
+var sampleShape = []int{8, 100}
+
 func TestDefaultSample(t *testing.T) {
 	s, err := models.DefaultSample()
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := s.Inputs["noisy"]
-	if x == nil || x.DType() != tensor.Float32 || !reflect.DeepEqual(x.Shape(), []int{1, 32}) {
+	if x == nil || x.DType() != tensor.Float32 || !reflect.DeepEqual(x.Shape(), sampleShape) {
 		t.Fatalf("sample input: %v", x)
 	}
 	for _, m := range []map[string]*tensor.Tensor{s.Reference, s.Target} {
-		if y := m["denoised"]; y == nil || !reflect.DeepEqual(y.Shape(), []int{1, 32}) {
+		if y := m["denoised"]; y == nil || !reflect.DeepEqual(y.Shape(), sampleShape) {
 			t.Fatalf("reference/target: %v", y)
 		}
 	}
@@ -95,18 +98,73 @@ func TestDefaultSample(t *testing.T) {
 	if !reflect.DeepEqual(b, s.Model) || len(in) != 1 || in["noisy"] == nil {
 		t.Fatal("Default disagrees with DefaultSample")
 	}
-	if len(b) < 1000 || string(b[:2]) != "\x08\x07" { // ir_version 7, first field
+	if len(b) < 1000 || b[0] != 0x08 { // ir_version, the first field
 		t.Fatalf("model bytes look wrong: %d bytes starting %q", len(b), b[:min(len(b), 4)])
 	}
 }
 
-// TestDefaultModelMatchesPyTorch runs the built-in model as optrun does.
-func TestDefaultModelMatchesPyTorch(t *testing.T) {
+// TestDefaultModelMatchesReference runs the built-in model as optrun
+// does: its output must match the reference output within 1e-4 of the
+// reference's largest magnitude (at least 1), and be closer to the clean
+// signals than the noisy input.
+func TestDefaultModelMatchesReference(t *testing.T) {
 	s, err := models.DefaultSample()
 	if err != nil {
 		t.Fatal(err)
 	}
-	runAndCompare(t, s.Model, s.Inputs, s.Reference)
+	m, err := optnet.LoadBytes(s.Model, optnet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Run(context.Background(), s.Inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := s.Reference["denoised"]
+	scale, err := maxAbsDiff(ref, tensor.MustFromSlice(ref.Shape(), make([]float32, ref.Len())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := maxAbsDiff(out["denoised"], ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tol := 1e-4 * max(1, scale); d > tol {
+		t.Errorf("max |optnet - reference| = %.3g > %.3g", d, tol)
+	} else {
+		t.Logf("max |optnet - reference| = %.3g (tolerance %.3g)", d, tol)
+	}
+	mse := func(a, b *tensor.Tensor) float64 {
+		x, _ := tensor.Float64s(a)
+		y, _ := tensor.Float64s(b)
+		e := 0.0
+		for i := range x {
+			e += (x[i] - y[i]) * (x[i] - y[i])
+		}
+		return e / float64(len(x))
+	}
+	clean := s.Target["denoised"]
+	if before, after := mse(s.Inputs["noisy"], clean), mse(out["denoised"], clean); !(after < before/3) {
+		t.Errorf("MSE vs the clean signals: noisy %.4g, denoised %.4g", before, after)
+	}
+}
+
+// TestPlotSignals draws the sample.
+func TestPlotSignals(t *testing.T) {
+	s, err := models.DefaultSample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "s.png")
+	if err := models.PlotSignals(p, 4, models.Signals{Name: "noisy", T: s.Inputs["noisy"]}, models.Signals{Name: "clean", T: s.Target["denoised"]}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(p); err != nil || st.Size() < 1000 {
+		t.Fatalf("plot: %v", err)
+	}
+	if err := models.PlotSignals(p, 4, models.Signals{Name: "x", T: tensor.MustFromSlice([]int{3}, []float32{1, 2, 3})}); err == nil {
+		t.Fatal("a rank-1 tensor was plotted")
+	}
 }
 
 // TestTorchModels runs every model scripts/export_torch_models.py wrote

@@ -505,23 +505,28 @@ func TestTestCommand(t *testing.T) {
 }
 
 // TestDefaultModel is README command 1: `go run ./cmd/optrun` with no
-// arguments runs the built-in model on its sample and checks the result
-// against PyTorch's.
+// arguments runs the built-in model on its sample, checks the result
+// against the reference and draws the signals.
 func TestDefaultModel(t *testing.T) {
+	t.Chdir(t.TempDir()) // the run writes its plot into the current folder
 	code, out, errs := optrun(t)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	for _, want := range []string{
 		"model: built-in default",
-		"input  noisy  float32 (1, 32)",
-		"output denoised  float32 (1, 32)",
-		"output denoised matches the PyTorch reference",
+		"input  noisy  float32 (8, 100)",
+		"output denoised  float32 (8, 100)",
+		"output denoised matches the reference output",
 		"mean squared error vs the clean target: input noisy",
+		"wrote " + defaultPlot,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	if st, err := os.Stat(defaultPlot); err != nil || st.Size() < 1000 {
+		t.Errorf("plot: %v", err)
 	}
 }
 

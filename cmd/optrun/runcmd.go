@@ -47,6 +47,7 @@ type runFlags struct {
 	out    string
 	show   int
 	device string
+	plot   string
 }
 
 // multiFlag is a repeatable string flag.
@@ -66,6 +67,7 @@ func newRunFlags() (*flag.FlagSet, *runFlags) {
 	fs.StringVar(&f.out, "out", "", "write each output to `DIR`/<output name>.npy (DIR is created)")
 	fs.IntVar(&f.show, "show", 6, "how many leading values to print per tensor")
 	fs.StringVar(&f.device, "device", "auto", "where ops with a GPU kernel (the QP layer) run: auto (CUDA when a GPU\nis usable, else the CPU with a notice), cpu or cuda")
+	fs.StringVar(&f.plot, "plot", "", "write a PNG of the first signals of the first input and output (shape (B, L))\nto `FILE`; the built-in model's run writes "+defaultPlot)
 	return fs, f
 }
 
@@ -177,13 +179,57 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if sample != nil && len(f.inputs) == 0 && !f.random && !f.zeros {
-		return checkSample(sample, inputs, out, stdout)
+		if err := checkSample(sample, inputs, out, stdout); err != nil {
+			return err
+		}
+		plot := f.plot
+		if plot == "" {
+			plot = defaultPlot
+		}
+		return plotSignals(plot, model, inputs, out, sample.Target, stdout)
+	}
+	if f.plot != "" {
+		return plotSignals(f.plot, model, inputs, out, nil, stdout)
 	}
 	return nil
 }
 
+// defaultPlot is where the built-in model's run draws its signals.
+const defaultPlot = "optrun-default.png"
+
+// plotCount is how many signals the plot shows.
+const plotCount = 4
+
+// plotSignals draws the first rows of the model's first input and first
+// output (and of the output's target, when there is one) to a PNG.
+func plotSignals(path string, model *runtime.Model, inputs, out, target map[string]*tensor.Tensor, stdout io.Writer) error {
+	ins, outs := model.Inputs(), model.Outputs()
+	if len(ins) == 0 || len(outs) == 0 {
+		return fmt.Errorf("--plot: the model needs an input and an output")
+	}
+	sig := []models.Signals{{Name: ins[0].Name, T: inputs[ins[0].Name]}, {Name: outs[0].Name, T: out[outs[0].Name]}}
+	what := ins[0].Name + ", " + outs[0].Name
+	if t := target[outs[0].Name]; t != nil {
+		sig = append(sig, models.Signals{Name: "clean target", T: t})
+		what += ", clean target"
+	}
+	for _, s := range sig {
+		if s.T == nil || s.T.Rank() != 2 {
+			return fmt.Errorf("--plot: %s is not a batch of signals of shape (B, L)", s.Name)
+		}
+	}
+	if err := models.PlotSignals(path, plotCount, sig...); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d signals: %s)\n", path, min(plotCount, sig[0].T.Dim(0)), what)
+	return nil
+}
+
 // sampleTolerance is how far the default model's output may be from the
-// exporting framework's (float32 rounding of a few small layers).
+// reference output, relative to the reference's largest magnitude (at
+// least 1): float32 rounding of a few small layers, or an optimization
+// layer solved to a relative accuracy of about 1e-6 and an independent
+// solver's answer.
 const sampleTolerance = 1e-4
 
 // checkSample compares the default model's outputs with the reference
@@ -194,10 +240,12 @@ func checkSample(s *models.Sample, inputs, out map[string]*tensor.Tensor, stdout
 		if err != nil {
 			return fmt.Errorf("output %q vs the reference: %w", name, err)
 		}
-		if d > sampleTolerance {
-			return fmt.Errorf("output %q differs from the PyTorch reference by %.3g (tolerance %g)", name, d, sampleTolerance)
+		scale, _ := maxAbsDiff(s.Reference[name], zerosLike(s.Reference[name]))
+		tol := sampleTolerance * max(1, scale)
+		if d > tol {
+			return fmt.Errorf("output %q differs from the reference by %.3g (tolerance %.3g)", name, d, tol)
 		}
-		fmt.Fprintf(stdout, "output %s matches the PyTorch reference (max |diff| %.2g)\n", name, d)
+		fmt.Fprintf(stdout, "output %s matches the reference output (max |diff| %.2g, tolerance %.2g)\n", name, d, tol)
 	}
 	for _, name := range tensorio.Keys(s.Target) {
 		target := s.Target[name]
@@ -215,6 +263,11 @@ func checkSample(s *models.Sample, inputs, out map[string]*tensor.Tensor, stdout
 		fmt.Fprintln(stdout, line)
 	}
 	return nil
+}
+
+// zerosLike is a float64 zero tensor of t's shape.
+func zerosLike(t *tensor.Tensor) *tensor.Tensor {
+	return tensor.MustFromSlice(t.Shape(), make([]float64, t.Len()))
 }
 
 func maxAbsDiff(a, b *tensor.Tensor) (float64, error) {
