@@ -64,6 +64,9 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := degenerateItems(sol, adj, dzAll, n, m, k); err != nil {
+		return nil, err
+	}
 
 	// Phase 2: shared inputs get the sum over the solved items, the matrix
 	// ones as products over the batch (e.g. dQ = ½(D_zᵀZ + ZᵀD_z) with the
@@ -103,6 +106,29 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 		}
 	}
 	return g, nil
+}
+
+// degenerateItems reports the solved items whose adjoint solution is not
+// finite although their upstream gradient is: their KKT system is singular
+// at the solution, and silently returning NaN gradients would corrupt
+// training.
+func degenerateItems(sol *Solution, adj *adjoint, dz []float64, n, m, k int) error {
+	var items []ItemError
+	for i := 0; i < sol.Batch; i++ {
+		if sol.Status != nil && sol.Status[i] != nil {
+			continue // failed in the forward (FailNaN): NaN by design
+		}
+		if !allFinite(dz[i*n:(i+1)*n]) {
+			continue // NaN in, NaN out
+		}
+		if !allFinite(adj.dz[i*n:(i+1)*n]) || !allFinite(adj.w[i*m:(i+1)*m]) || !allFinite(adj.dnu[i*k:(i+1)*k]) {
+			items = append(items, ItemError{Item: i, Reason: ErrDegenerate})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &SolveError{Items: items}
 }
 
 // adjoint holds, per item (rows), the solution of the adjoint KKT system.
