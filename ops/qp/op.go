@@ -292,6 +292,9 @@ func (k *opKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*ten
 		return nil, err
 	}
 	vals := [6][]float64{gr.Q, gr.P, gr.G, gr.H, gr.A, gr.B}
+	if err := checkGrads(sol, dz, vals); err != nil {
+		return nil, err
+	}
 	for i, x := range f.Inputs {
 		if i >= 6 || x == nil || !f.NeedGrad[i] {
 			continue
@@ -309,4 +312,25 @@ func (k *opKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*ten
 		}
 	}
 	return grads, nil
+}
+
+// checkGrads guards every solver's backward: when the forward solved every
+// item and the upstream gradient is finite, a non-finite input gradient
+// means a singular KKT system somewhere in the batch (the CPU solver names
+// the items itself; this catches any solver that does not).
+func checkGrads(sol *Solution, dz []float64, vals [6][]float64) error {
+	for _, e := range sol.Status {
+		if e != nil {
+			return nil // failed items are NaN by design (on_failure="nan")
+		}
+	}
+	if !allFinite(dz) {
+		return nil
+	}
+	for i, v := range vals {
+		if !allFinite(v) {
+			return fmt.Errorf("%w: the gradient of %s is not finite (the KKT system is singular at the solution of some item)", ErrDegenerate, inputSpecs[i].name)
+		}
+	}
+	return nil
 }
