@@ -14,6 +14,11 @@ package optnet
 import (
 	"sync"
 
+	// The CUDA QP solver registers itself with ops/qp, so that models
+	// compiled with runtime.Options{Device: runtime.CUDA or runtime.Auto}
+	// solve their QP layers on the GPU when one is present. It loads the
+	// driver only when asked, and needs neither cgo nor a GPU to build.
+	_ "github.com/optnet-go/optnet/gpu/cudaqp"
 	"github.com/optnet-go/optnet/importer"
 	"github.com/optnet-go/optnet/ops/qp"
 	"github.com/optnet-go/optnet/ops/std"
@@ -60,23 +65,17 @@ func Load(path string) (*runtime.Model, error) { return LoadWith(path, Options{}
 
 // LoadWith imports and compiles a model file.
 func LoadWith(path string, opts Options) (*runtime.Model, error) {
-	reg := opts.Registry
-	if reg == nil {
-		reg = DefaultRegistry()
-	}
-	l := opts.Loader
-	if l.Registry == nil {
-		l.Registry = reg
-	}
-	m, err := l.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	return runtime.Compile(m.Graph, reg, opts.Compile)
+	return opts.load(func(l *importer.Loader) (*importer.Model, error) { return l.Load(path) })
 }
 
 // LoadBytes imports and compiles a model held in memory.
 func LoadBytes(b []byte, opts Options) (*runtime.Model, error) {
+	return opts.load(func(l *importer.Loader) (*importer.Model, error) { return l.LoadBytes(b) })
+}
+
+// load imports with the configured loader (checking ops against the
+// registry) and compiles.
+func (opts Options) load(read func(*importer.Loader) (*importer.Model, error)) (*runtime.Model, error) {
 	reg := opts.Registry
 	if reg == nil {
 		reg = DefaultRegistry()
@@ -85,7 +84,7 @@ func LoadBytes(b []byte, opts Options) (*runtime.Model, error) {
 	if l.Registry == nil {
 		l.Registry = reg
 	}
-	m, err := l.LoadBytes(b)
+	m, err := read(&l)
 	if err != nil {
 		return nil, err
 	}

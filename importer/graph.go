@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"reflect"
 	"strconv"
 
 	"github.com/optnet-go/optnet/onnxpb"
@@ -73,7 +74,7 @@ func (d *decoder) graph(gp *onnxpb.GraphProto, opsets map[string]int, depth int)
 		return nil, err
 	}
 	for _, np := range gp.Node {
-		nodes, err := d.node(np, opsets, depth)
+		nodes, err := d.node(np, nil, opsets, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -82,9 +83,10 @@ func (d *decoder) graph(gp *onnxpb.GraphProto, opsets map[string]int, depth int)
 	return g, nil
 }
 
-// node converts one NodeProto; a call of a model-local function is
-// expanded into the function's body.
-func (d *decoder) node(np *onnxpb.NodeProto, opsets map[string]int, depth int) ([]*runtime.Node, error) {
+// node converts one NodeProto; extra are attributes already resolved (a
+// function body's references to its caller's attributes). A call of a
+// model-local function is expanded into the function's body.
+func (d *decoder) node(np *onnxpb.NodeProto, extra []runtime.Attribute, opsets map[string]int, depth int) ([]*runtime.Node, error) {
 	n := &runtime.Node{
 		Name:    np.GetName(),
 		OpType:  np.GetOpType(),
@@ -102,15 +104,26 @@ func (d *decoder) node(np *onnxpb.NodeProto, opsets map[string]int, depth int) (
 		}
 		n.Attrs = append(n.Attrs, a)
 	}
-	if f, ok := d.functions[np.GetDomain()+"::"+np.GetOpType()]; ok {
+	n.Attrs = append(n.Attrs, extra...)
+	if f, ok := d.functions[functionKey(np.GetDomain(), np.GetOpType(), np.GetOverload())]; ok {
 		return d.inline(n, f, opsets, depth+1)
 	}
 	return []*runtime.Node{n}, nil
 }
 
+// functionKey identifies a model-local function (ONNX IR 10 lets several
+// share a domain and name, told apart by overload).
+func functionKey(domain, name, overload string) string {
+	if domain == "ai.onnx" {
+		domain = ""
+	}
+	return domain + "::" + name + "::" + overload
+}
+
 // inline expands a call of a model-local function: the body's values get
 // fresh names, formal inputs/outputs are bound to the call's, and
-// attribute references take the caller's values (or the defaults).
+// attribute references take the caller's values (or the defaults). Values
+// the body's subgraphs read from the body are renamed the same way.
 func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map[string]int, depth int) ([]*runtime.Node, error) {
 	if depth > maxNesting {
 		return nil, fmt.Errorf("%w: function %q expands deeper than %d (recursive?)", ErrInvalidGraph, f.GetName(), maxNesting)
@@ -126,7 +139,7 @@ func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map
 		}
 	}
 	for i, out := range f.Output {
-		if i < len(call.Outputs) {
+		if i < len(call.Outputs) && call.Outputs[i] != "" {
 			rename[out] = call.Outputs[i]
 		} else {
 			rename[out] = prefix + out
@@ -145,7 +158,7 @@ func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map
 	for _, ap := range f.AttributeProto { // defaults
 		a, err := d.attribute(ap, opsets, depth)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("function %q: %w", f.GetName(), err)
 		}
 		attrs[a.Name] = a
 	}
@@ -154,8 +167,9 @@ func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map
 	}
 	var out []*runtime.Node
 	for _, np := range f.Node {
-		// Resolve attribute references before converting.
-		np2 := &onnxpb.NodeProto{Input: np.Input, Output: np.Output, Name: np.Name, OpType: np.OpType, Domain: np.Domain}
+		// Resolve attribute references before converting, so that a
+		// nested function call sees them too.
+		np2 := &onnxpb.NodeProto{Input: np.Input, Output: np.Output, Name: np.Name, OpType: np.OpType, Domain: np.Domain, Overload: np.Overload}
 		var refs []runtime.Attribute
 		for _, ap := range np.Attribute {
 			if ref := ap.GetRefAttrName(); ref != "" {
@@ -167,16 +181,21 @@ func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map
 			}
 			np2.Attribute = append(np2.Attribute, ap)
 		}
-		nodes, err := d.node(np2, opsets, depth)
+		nodes, err := d.node(np2, refs, opsets, depth)
 		if err != nil {
 			return nil, fmt.Errorf("in function %q: %w", f.GetName(), err)
 		}
 		for _, n := range nodes {
-			if n.OpType == np.GetOpType() && n.Domain == np.GetDomain() {
-				n.Attrs = append(n.Attrs, refs...)
-			}
 			n.Inputs = mapNames(n.Inputs, name)
 			n.Outputs = mapNames(n.Outputs, name)
+			for _, a := range n.Attrs {
+				if a.Graph != nil {
+					renameFree(a.Graph, name)
+				}
+				for _, g := range a.Graphs {
+					renameFree(g, name)
+				}
+			}
 			if n.Name != "" {
 				n.Name = call.Name + "/" + n.Name
 			}
@@ -184,6 +203,43 @@ func (d *decoder) inline(call *runtime.Node, f *onnxpb.FunctionProto, opsets map
 		}
 	}
 	return out, nil
+}
+
+// renameFree applies name to every value g (and its subgraphs) reads from
+// enclosing scopes; values g defines shadow them and keep their names.
+func renameFree(g *runtime.Graph, name func(string) string) {
+	defined := map[string]bool{}
+	for _, in := range g.Inputs {
+		defined[in.Name] = true
+	}
+	for k := range g.Initializers {
+		defined[k] = true
+	}
+	for _, n := range g.Nodes {
+		for _, o := range n.Outputs {
+			defined[o] = true
+		}
+	}
+	free := func(s string) string {
+		if s == "" || defined[s] {
+			return s
+		}
+		return name(s)
+	}
+	for _, n := range g.Nodes {
+		n.Inputs = mapNames(n.Inputs, free)
+		for _, a := range n.Attrs {
+			if a.Graph != nil {
+				renameFree(a.Graph, free)
+			}
+			for _, sg := range a.Graphs {
+				renameFree(sg, free)
+			}
+		}
+	}
+	for i := range g.Outputs {
+		g.Outputs[i].Name = free(g.Outputs[i].Name)
+	}
 }
 
 func mapNames(names []string, f func(string) string) []string {
@@ -428,7 +484,7 @@ func (d *decoder) external(tp *onnxpb.TensorProto) ([]byte, error) {
 		return nil, fmt.Errorf("%w: tensor %q: %s is not a regular file", ErrExternalData, tp.GetName(), loc)
 	}
 	if offset > st.Size() || want > st.Size()-offset {
-		return nil, fmt.Errorf("%w: tensor %q: bytes [%d, %d) lie outside %s (%d bytes)", ErrExternalData, tp.GetName(), offset, offset+want, loc, st.Size())
+		return nil, fmt.Errorf("%w: tensor %q: %d bytes at offset %d lie outside %s (%d bytes)", ErrExternalData, tp.GetName(), want, offset, loc, st.Size())
 	}
 	buf := make([]byte, want)
 	if ra, ok := f.(io.ReaderAt); ok {
@@ -465,7 +521,8 @@ func (d *decoder) sparse(sp *onnxpb.SparseTensorProto) (*tensor.Tensor, error) {
 		shape[i] = int(v)
 	}
 	n := tensor.NumElements(shape)
-	if n < 0 || int64(n)*int64(max(vals.DType().Size(), 1)) > d.loader.maxTensor() {
+	// Compare by division: n*size can overflow int64 for a hostile shape.
+	if n < 0 || int64(n) > d.loader.maxTensor()/int64(max(vals.DType().Size(), 1)) {
 		return nil, fmt.Errorf("%w: sparse tensor of shape %v", ErrTooLarge, shape)
 	}
 	out, err := tensor.Zeros(vals.DType(), shape...)
@@ -506,6 +563,8 @@ func (d *decoder) sparse(sp *onnxpb.SparseTensorProto) (*tensor.Tensor, error) {
 	return out, nil
 }
 
+// scatterLinear writes vals[i] at flat offset linear[i] of out (of the
+// same dtype, any dtype).
 func scatterLinear(out, vals *tensor.Tensor, linear []int) error {
 	n := out.Len()
 	for _, off := range linear {
@@ -513,29 +572,9 @@ func scatterLinear(out, vals *tensor.Tensor, linear []int) error {
 			return fmt.Errorf("%w: sparse index %d out of range", ErrInvalidGraph, off)
 		}
 	}
-	switch o := out.Raw().(type) {
-	case []float32:
-		v := tensor.Data[float32](vals)
-		for i, off := range linear {
-			o[off] = v[i]
-		}
-	case []float64:
-		v := tensor.Data[float64](vals)
-		for i, off := range linear {
-			o[off] = v[i]
-		}
-	case []int64:
-		v := tensor.Data[int64](vals)
-		for i, off := range linear {
-			o[off] = v[i]
-		}
-	case []int32:
-		v := tensor.Data[int32](vals)
-		for i, off := range linear {
-			o[off] = v[i]
-		}
-	default:
-		return fmt.Errorf("%w: sparse tensors of %v", ErrUnsupportedType, out.DType())
+	o, v := reflect.ValueOf(out.Raw()), reflect.ValueOf(vals.Raw())
+	for i, off := range linear {
+		o.Index(off).Set(v.Index(i))
 	}
 	return nil
 }

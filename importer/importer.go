@@ -105,9 +105,15 @@ func (l *Loader) Load(file string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	dir := filepath.Dir(file)
+	var root *os.Root
+	defer func() {
+		if root != nil {
+			root.Close()
+		}
+	}()
 	m, err := l.decode(b, func() (fs.FS, string, error) {
-		root, err := os.OpenRoot(dir)
-		if err != nil {
+		var err error
+		if root, err = os.OpenRoot(dir); err != nil {
 			return nil, "", err
 		}
 		return root.FS(), ".", nil
@@ -134,12 +140,18 @@ func (l *Loader) LoadBytes(b []byte) (*Model, error) {
 	if int64(len(b)) > l.maxModel() {
 		return nil, fmt.Errorf("%w: model of %d bytes exceeds the %d-byte limit", ErrTooLarge, len(b), l.maxModel())
 	}
+	var root *os.Root
+	defer func() {
+		if root != nil {
+			root.Close()
+		}
+	}()
 	return l.decode(b, func() (fs.FS, string, error) {
 		if l.Dir == "" {
 			return nil, "", fmt.Errorf("%w: the model uses external data but was not loaded from a file (set Loader.Dir)", ErrExternalData)
 		}
-		root, err := os.OpenRoot(l.Dir)
-		if err != nil {
+		var err error
+		if root, err = os.OpenRoot(l.Dir); err != nil {
 			return nil, "", err
 		}
 		return root.FS(), ".", nil
@@ -204,7 +216,7 @@ func (l *Loader) decode(b []byte, openDir func() (fs.FS, string, error)) (*Model
 	}
 	d := &decoder{loader: l, openDir: openDir, functions: map[string]*onnxpb.FunctionProto{}}
 	for _, f := range mp.Functions {
-		d.functions[f.GetDomain()+"::"+f.GetName()] = f
+		d.functions[functionKey(f.GetDomain(), f.GetName(), f.GetOverload())] = f
 	}
 	g, err := d.graph(mp.Graph, opsets, 0)
 	if err != nil {

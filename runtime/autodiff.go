@@ -22,6 +22,9 @@ type GradPlan struct {
 	active []bool
 	// needGrad[i][j]: input j of step i needs a gradient.
 	needGrad [][]bool
+	// varName maps the slots of the model's inputs and variables to their
+	// names (for state updates).
+	varName map[int]string
 }
 
 // StateUpdater is implemented by kernels that, in a training run, produce
@@ -56,7 +59,10 @@ func (m *Model) Differentiate(outputs, wrt []string) (*GradPlan, error) {
 	for _, in := range p.inputs {
 		slotOf[in.info.Name] = in.slot
 	}
-	gp := &GradPlan{m: m, wrt: append([]string(nil), wrt...)}
+	gp := &GradPlan{m: m, wrt: append([]string(nil), wrt...), varName: map[int]string{}}
+	for _, in := range p.inputs {
+		gp.varName[in.slot] = in.info.Name
+	}
 	requires := make([]bool, p.nslots)
 	for _, name := range wrt {
 		s, ok := slotOf[name]
@@ -164,6 +170,9 @@ type Tape struct {
 	records []*Forward // per step; nil for inactive steps
 	opts    RunOptions
 	used    bool
+	// state holds the updates of StateUpdater steps whose records Backward
+	// has already released, by variable name.
+	state map[string]*tensor.Tensor
 }
 
 // Forward runs the model, recording what Backward needs, and returns the
@@ -220,31 +229,37 @@ func (gp *GradPlan) Forward(ctx context.Context, inputs map[string]*tensor.Tenso
 
 // UpdatedState returns, for a training forward, new values of variables
 // that kernels update as a side effect (BatchNormalization running
-// statistics), by variable name.
+// statistics), by variable name. It may be called before or after
+// Backward.
 func (t *Tape) UpdatedState() map[string]*tensor.Tensor {
-	p := t.gp.m.plan
-	varSlot := map[int]string{}
-	for _, in := range p.inputs {
-		varSlot[in.slot] = in.info.Name
-	}
 	upd := map[string]*tensor.Tensor{}
+	for name, v := range t.state {
+		upd[name] = v
+	}
 	for i, rec := range t.records {
-		if rec == nil {
-			continue
-		}
-		su, ok := p.steps[i].kernel.(StateUpdater)
-		if !ok {
-			continue
-		}
-		for j, v := range su.UpdatedInputs(rec) {
-			if j < len(p.steps[i].in) {
-				if name, ok := varSlot[p.steps[i].in[j]]; ok && v != nil {
-					upd[name] = v
-				}
-			}
+		if rec != nil {
+			t.stepState(i, rec, upd)
 		}
 	}
 	return upd
+}
+
+// stepState adds the state updates of step i (if its kernel is a
+// StateUpdater) to upd.
+func (t *Tape) stepState(i int, rec *Forward, upd map[string]*tensor.Tensor) {
+	p := t.gp.m.plan
+	su, ok := p.steps[i].kernel.(StateUpdater)
+	if !ok || !t.opts.Training {
+		return
+	}
+	for j, v := range su.UpdatedInputs(rec) {
+		if j < 0 || j >= len(p.steps[i].in) || v == nil {
+			continue
+		}
+		if name, ok := t.gp.varName[p.steps[i].in[j]]; ok {
+			upd[name] = v
+		}
+	}
 }
 
 // Backward computes the gradients of Σ_k <seed_k, output_k> with respect
@@ -258,10 +273,11 @@ func (t *Tape) Backward(ctx context.Context, seeds map[string]*tensor.Tensor) (m
 	t.used = true
 	gp := t.gp
 	p := gp.m.plan
-	grads := make([]*tensor.Tensor, p.nslots)
+	acc := gradSlots{grads: make([]*tensor.Tensor, p.nslots), owned: make([]bool, p.nslots)}
+	grads := acc.grads
 	for _, o := range p.outputs {
 		if s, ok := seeds[o.info.Name]; ok {
-			if err := accumulate(grads, o.slot, s); err != nil {
+			if err := acc.add(o.slot, s); err != nil {
 				return nil, fmt.Errorf("seed for %q: %w", o.info.Name, err)
 			}
 		}
@@ -285,6 +301,12 @@ func (t *Tape) Backward(ctx context.Context, seeds map[string]*tensor.Tensor) (m
 				any = true
 			}
 		}
+		if _, ok := st.kernel.(StateUpdater); ok && t.opts.Training {
+			if t.state == nil {
+				t.state = map[string]*tensor.Tensor{}
+			}
+			t.stepState(i, rec, t.state)
+		}
 		t.records[i] = nil // release this step's activations after use
 		if !any {
 			continue
@@ -297,7 +319,7 @@ func (t *Tape) Backward(ctx context.Context, seeds map[string]*tensor.Tensor) (m
 			if s < 0 || !rec.NeedGrad[j] || j >= len(gin) || gin[j] == nil {
 				continue
 			}
-			if err := accumulate(grads, s, gin[j]); err != nil {
+			if err := acc.add(s, gin[j]); err != nil {
 				return nil, nodeErr(st.node, rec.Inputs, fmt.Errorf("%w: gradient of input %d: %v", ErrInternal, j, err))
 			}
 		}
@@ -305,7 +327,7 @@ func (t *Tape) Backward(ctx context.Context, seeds map[string]*tensor.Tensor) (m
 		// has consumed them.
 		for _, s := range st.out {
 			if s >= 0 {
-				grads[s] = nil
+				grads[s], acc.owned[s] = nil, false
 			}
 		}
 	}
@@ -347,32 +369,64 @@ func runBackward(rc *RunContext, st *step, f *Forward, gout []*tensor.Tensor) (g
 	return g, err
 }
 
-// accumulate adds g into grads[s] (a fan-out sum), never modifying a
-// tensor it did not allocate itself.
-func accumulate(grads []*tensor.Tensor, s int, g *tensor.Tensor) error {
-	cur := grads[s]
+// gradSlots holds the gradient of each value slot during Backward.
+// owned[s] is true when grads[s] is a sum that Backward allocated itself:
+// only those are added to in place. Gradients returned by backward rules
+// and seeds may share storage with other tensors (a rule may return its
+// upstream gradient, or a view of it), so the first addition into one
+// allocates.
+type gradSlots struct {
+	grads []*tensor.Tensor
+	owned []bool
+}
+
+// add adds g into slot s (a fan-out sum).
+func (a *gradSlots) add(s int, g *tensor.Tensor) error {
+	cur := a.grads[s]
 	if cur == nil {
-		grads[s] = g
+		a.grads[s] = g
 		return nil
 	}
 	if cur.DType() != g.DType() || !tensor.SameShape(cur.Shape(), g.Shape()) {
 		return fmt.Errorf("gradients %v and %v do not match", cur, g)
 	}
-	sum := cur.Clone()
-	switch cur.DType() {
-	case tensor.Float32:
-		a, b := tensor.Data[float32](sum), tensor.Data[float32](g)
-		for i := range a {
-			a[i] += b[i]
-		}
-	case tensor.Float64:
-		a, b := tensor.Data[float64](sum), tensor.Data[float64](g)
-		for i := range a {
-			a[i] += b[i]
-		}
-	default:
+	if cur.DType() != tensor.Float32 && cur.DType() != tensor.Float64 {
 		return fmt.Errorf("cannot accumulate %v gradients", cur.DType())
 	}
-	grads[s] = sum
+	if !a.owned[s] {
+		// First fan-in: a new tensor cur + g, in one pass.
+		sum, err := tensor.Zeros(cur.DType(), cur.Shape()...)
+		if err != nil {
+			return err
+		}
+		switch cur.DType() {
+		case tensor.Float32:
+			addTo(tensor.Data[float32](sum), tensor.Data[float32](cur), tensor.Data[float32](g))
+		case tensor.Float64:
+			addTo(tensor.Data[float64](sum), tensor.Data[float64](cur), tensor.Data[float64](g))
+		}
+		a.grads[s], a.owned[s] = sum, true
+		return nil
+	}
+	switch cur.DType() {
+	case tensor.Float32:
+		addInto(tensor.Data[float32](cur), tensor.Data[float32](g))
+	case tensor.Float64:
+		addInto(tensor.Data[float64](cur), tensor.Data[float64](g))
+	}
 	return nil
+}
+
+func addTo[T float32 | float64](dst, a, b []T) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+func addInto[T float32 | float64](dst, src []T) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
 }

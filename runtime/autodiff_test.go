@@ -126,3 +126,94 @@ func TestDifferentiateListsEveryOpWithoutRule(t *testing.T) {
 		t.Fatalf("x flows through NoGrad: %v", err)
 	}
 }
+
+// passGrad is y = x whose backward returns its upstream gradient itself
+// (no copy), as rules such as Identity and Reshape may.
+type passGrad struct{}
+
+func (passGrad) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	return []*tensor.Tensor{in[0]}, nil
+}
+
+func (passGrad) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	return []*tensor.Tensor{g[0]}, nil
+}
+
+// runningSum is y = x with a state input v that a training run replaces
+// by v + sum(x) (runtime.StateUpdater).
+type runningSum struct{ passGrad }
+
+func (runningSum) UpdatedInputs(f *runtime.Forward) map[int]*tensor.Tensor {
+	s := 0.0
+	for _, v := range tensor.Data[float64](f.Inputs[0]) {
+		s += v
+	}
+	return map[int]*tensor.Tensor{1: tensor.MustFromSlice([]int{1}, []float64{tensor.Data[float64](f.Inputs[1])[0] + s})}
+}
+
+func TestBackwardSharedGradientsAndState(t *testing.T) {
+	reg := stdRegistry(t)
+	reg.MustRegister(
+		&runtime.Op{Domain: "test", Type: "Pass", Since: 1, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1},
+			Build: func(*runtime.BuildContext) (runtime.Kernel, error) { return passGrad{}, nil }},
+		&runtime.Op{Domain: "test", Type: "RunningSum", Since: 1, Inputs: [2]int{2, 2}, Outputs: [2]int{1, 1},
+			Build: func(*runtime.BuildContext) (runtime.Kernel, error) { return runningSum{}, nil }})
+	// w fans out three ways through Pass; every rule on the path hands its
+	// upstream gradient on unchanged, so all partial gradients are the
+	// seed tensor itself until the tape sums them.
+	pass := func(in, out string) *runtime.Node {
+		return &runtime.Node{Name: out, OpType: "Pass", Domain: "test", Inputs: []string{in}, Outputs: []string{out}}
+	}
+	g := &runtime.Graph{
+		Opsets:       map[string]int{"": 17, "test": 1},
+		Inputs:       []runtime.ValueInfo{{Name: "x", DType: tensor.Float64}},
+		Outputs:      []runtime.ValueInfo{{Name: "y"}},
+		Initializers: map[string]*tensor.Tensor{"w": f64s(1, 2, 3), "v": f64s(10)},
+		Nodes: []*runtime.Node{
+			{Name: "r", OpType: "RunningSum", Domain: "test", Inputs: []string{"w", "v"}, Outputs: []string{"rw"}},
+			pass("rw", "a"), pass("rw", "b"), pass("rw", "c"),
+			node("Add", []string{"a", "b"}, "ab"),
+			node("Add", []string{"ab", "c"}, "abc"),
+			node("Add", []string{"abc", "x"}, "y"),
+		},
+	}
+	m, err := runtime.Compile(g, reg, runtime.Options{Variables: []string{"w", "v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, err := m.Differentiate([]string{"y"}, []string{"w", "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, tape, err := gp.Forward(ctx, map[string]*tensor.Tensor{"x": f64s(0, 0, 0)}, runtime.RunOptions{Training: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := f64s(1, 10, 100)
+	grads, err := tape.Backward(ctx, map[string]*tensor.Tensor{"y": seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float64{3, 30, 300} {
+		if got := tensor.Data[float64](grads["w"])[i]; got != want {
+			t.Fatalf("dw = %v, want [3 30 300]", tensor.Data[float64](grads["w"]))
+		}
+	}
+	if s := tensor.Data[float64](seed); s[0] != 1 || s[1] != 10 || s[2] != 100 {
+		t.Fatalf("Backward modified the seed: %v", s)
+	}
+	if x := tensor.Data[float64](grads["x"]); x[0] != 1 || x[1] != 10 || x[2] != 100 {
+		t.Fatalf("dx = %v, want the seed", x)
+	}
+	// The state update survives Backward's release of the step's record.
+	st := tape.UpdatedState()
+	if v, ok := st["v"]; !ok || tensor.Data[float64](v)[0] != 16 {
+		t.Fatalf("updated state %v, want v = 10 + 1 + 2 + 3", st)
+	}
+	if _, ok := st["w"]; ok || len(st) != 1 {
+		t.Fatalf("updated state %v, want only v", st)
+	}
+}
+
+func f64s(v ...float64) *tensor.Tensor { return tensor.MustFromSlice([]int{len(v)}, v) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -554,6 +555,11 @@ func checkArity(n *Node, op *Op) error {
 	}
 	if out < op.Outputs[0] || (op.Outputs[1] != Variadic && out > op.Outputs[1]) {
 		return invalidf("node %v has %d outputs; %s gives %s", n, out, n.OpType, arityString(op.Outputs))
+	}
+	for i := 0; i < op.Inputs[0]; i++ {
+		if n.Inputs[i] == "" && !slices.Contains(op.Optional, i) {
+			return invalidf("node %v omits input %d, which %s requires", n, i, n.OpType)
+		}
 	}
 	return nil
 }

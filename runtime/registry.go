@@ -23,6 +23,10 @@ type Op struct {
 	// Variadic. Omitted optional inputs (empty names) count toward the
 	// arity. Every op has at least one output.
 	Inputs, Outputs [2]int
+	// Optional lists inputs below the minimum arity that a node may still
+	// omit with an empty name (Loop's trip count, Resize's roi); every other
+	// input below the minimum must be given.
+	Optional []int
 	// Stateful ops (random generators) are never constant-folded.
 	Stateful bool
 	// Build makes the kernel for one node; it runs once, at compile time.

@@ -394,3 +394,18 @@ func TestRegistryVersionBinding(t *testing.T) {
 		t.Error("version 0 should not bind")
 	}
 }
+
+// A node that leaves out an input the op requires is an invalid graph
+// (found by FuzzRun: Add("", "") crashed constant folding).
+func TestOmittedRequiredInput(t *testing.T) {
+	g := smallGraph()
+	g.Nodes[0].Inputs = []string{"", ""}
+	if _, err := runtime.Compile(g, stdRegistry(t), runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
+		t.Fatalf("want ErrInvalidGraph, got %v", err)
+	}
+	g = smallGraph()
+	g.Nodes[1] = node("Identity", []string{""}, "y")
+	if _, err := runtime.Compile(g, stdRegistry(t), runtime.Options{}); !errors.Is(err, runtime.ErrInvalidGraph) {
+		t.Fatalf("Identity: want ErrInvalidGraph, got %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/optnet-go/optnet/exporter"
@@ -221,5 +222,76 @@ func TestParamSelection(t *testing.T) {
 	}
 	if _, err := New(m, Options{Loss: MSE{}, Params: []string{"nothing*"}}); err != ErrNoParams {
 		t.Fatalf("want ErrNoParams, got %v", err)
+	}
+}
+
+// TestParamSelectionSkipsStateAndConfig: by default BatchNorm running
+// statistics and initializers used only as op configuration (a Pow
+// exponent, Clip bounds) are not parameters; naming a configuration
+// value exactly selects it, a pattern does not.
+func TestParamSelectionSkipsStateAndConfig(t *testing.T) {
+	b := onnxbuild.New("cfg", map[string]int64{"": 17})
+	x := b.Input("x", tensor.Float64, "n", 2)
+	w := b.Initializer("w", tensor.MustFromSlice([]int{2}, []float64{1, 2}))
+	e := b.Initializer("exponent", tensor.Scalar(2.0))
+	lo := b.Initializer("lo", tensor.Scalar(-1.0))
+	hi := b.Initializer("hi", tensor.Scalar(1.0))
+	shared := b.Initializer("shared", tensor.Scalar(0.5)) // a Clip bound and a weight
+	xw := b.Node("Mul", []string{x, w}, nil)
+	p := b.Node("Pow", []string{xw, e}, nil)
+	c := b.Node("Clip", []string{p, lo, hi}, nil)
+	c2 := b.Node("Clip", []string{c, shared, hi}, nil)
+	b.Node("Mul", []string{c2, shared}, []string{"y"})
+	b.Output("y", tensor.Float64, "n", 2)
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := importer.LoadBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(m, Options{Loss: MSE{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.Params(), ","); got != "shared,w" {
+		t.Fatalf("default params %s, want shared,w", got)
+	}
+	tr, err = New(m, Options{Loss: MSE{}, Params: []string{"w", "exponent", "h*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.Params(), ","); got != "exponent,w" {
+		t.Fatalf("params %s, want exponent,w", got)
+	}
+}
+
+// TestStepKeepsNothing: after warm-up, a training step leaves nothing
+// reachable behind (the tape, activations and gradients are dropped), and
+// it allocates about what backward needs: for the MLP below, the
+// activations and gradients, ~0.4 MB, not a multiple of it.
+func TestStepKeepsNothing(t *testing.T) {
+	m := mlpModel(t, tensor.Float32, 3, 256, 128, 128, 10)
+	tr, err := New(m, Options{Loss: CrossEntropy{}, Optimizer: &Adam{}, LR: 1e-3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := benchBatch(tensor.Float32, 4, 10, 64, 256)
+	for i := 0; i < 3; i++ {
+		if _, err := tr.Step(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocated, retained := stepHeap(t, tr, batch)
+	// Needed: 4 activations of 64×128 (128 KB), their gradients (128 KB),
+	// weight gradients (128·256 + 128·128 + 10·128 floats, 197 KB).
+	const need = 4*64*128*4 + 4*64*128*4 + (128*256+128*128+10*128)*4
+	t.Logf("step allocated %d bytes (needed ≈ %d), retained %d", allocated, need, retained)
+	if retained > 64<<10 {
+		t.Errorf("a step retained %d bytes", retained)
+	}
+	if allocated > 2*need {
+		t.Errorf("a step allocated %d bytes, more than twice the %d it needs", allocated, need)
 	}
 }

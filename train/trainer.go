@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/optnet-go/optnet"
@@ -31,7 +32,11 @@ type Options struct {
 	// Registry defaults to optnet.DefaultRegistry().
 	Registry *runtime.Registry
 	// Params selects the trainable initializers by name or path.Match
-	// pattern; empty means every float initializer.
+	// pattern; empty means every float32/float64 initializer except state
+	// (BatchNormalization's running statistics) and configuration values
+	// (an initializer used only as a Pow exponent, Clip bound, Dropout
+	// ratio, Resize scale, Pad value, loss class weight…), which are
+	// trained only when named exactly here.
 	Params []string
 	// Freeze excludes initializers (names or patterns) from training.
 	Freeze []string
@@ -67,9 +72,9 @@ type Trainer struct {
 	// changed names the initializers training has updated (parameters and
 	// state such as BatchNorm running statistics): what Export rewrites.
 	changed map[string]bool
-	opts   Options
-	output string
-	step   int
+	opts    Options
+	output  string
+	step    int
 }
 
 // ErrNoParams is returned when the selection matches no float initializer.
@@ -91,7 +96,7 @@ func New(m *importer.Model, opts Options) (*Trainer, error) {
 	if opts.LR == 0 {
 		opts.LR = 1e-3
 	}
-	params, err := selectParams(m.Graph, opts.Params, opts.Freeze)
+	params, err := selectParams(m.Graph, opts.Params, opts.Freeze, stateInitializers(m.Graph), configInitializers(m.Graph))
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +136,87 @@ func New(m *importer.Model, opts Options) (*Trainer, error) {
 	return &Trainer{src: m, model: model, grad: gp, params: params, values: values, changed: changed, opts: opts, output: output}, nil
 }
 
-func selectParams(g *runtime.Graph, include, freeze []string) ([]string, error) {
+// stateInputs lists, per op type of the default domain, the inputs that
+// are state a training forward updates (runtime.StateUpdater) rather than
+// parameters: they are never trained by gradient.
+var stateInputs = map[string][]int{
+	"BatchNormalization": {3, 4}, // running mean and variance
+}
+
+// configInputs lists, per op type of the default domain, float inputs that
+// configure the op rather than carry weights. An initializer used only in
+// such positions is not selected by default (Options.Params can still name
+// it): training an exponent, a clipping bound or a dropout ratio is never
+// what a model means.
+var configInputs = map[string][]int{
+	"Pow":                       {1},       // exponent
+	"Clip":                      {1, 2},    // min, max
+	"Dropout":                   {1},       // ratio
+	"Resize":                    {1, 2},    // roi, scales
+	"Upsample":                  {1},       // scales
+	"Pad":                       {2},       // constant_value
+	"SoftmaxCrossEntropyLoss":   {2},       // class weights
+	"NegativeLogLikelihoodLoss": {2},       // class weights
+	"QuantizeLinear":            {1, 2},    // scale, zero point
+	"DequantizeLinear":          {1, 2},    // scale, zero point
+	"Range":                     {0, 1, 2}, // start, limit, delta
+}
+
+// stateInitializers returns the initializers that feed a state input of
+// a node of the main graph.
+func stateInitializers(g *runtime.Graph) map[string]bool {
+	st := map[string]bool{}
+	for _, n := range g.Nodes {
+		if !defaultDomain(n) {
+			continue
+		}
+		for _, i := range stateInputs[n.OpType] {
+			if i < len(n.Inputs) {
+				if _, ok := g.Initializers[n.Inputs[i]]; ok {
+					st[n.Inputs[i]] = true
+				}
+			}
+		}
+	}
+	return st
+}
+
+// configInitializers returns the initializers whose every use in the main
+// graph is a configuration input (configInputs).
+func configInitializers(g *runtime.Graph) map[string]bool {
+	config, other := map[string]bool{}, map[string]bool{}
+	for _, n := range g.Nodes {
+		var cfg []int
+		if defaultDomain(n) {
+			cfg = configInputs[n.OpType]
+		}
+		for i, in := range n.Inputs {
+			if _, ok := g.Initializers[in]; !ok {
+				continue
+			}
+			if slices.Contains(cfg, i) {
+				config[in] = true
+			} else {
+				other[in] = true
+			}
+		}
+	}
+	for name := range other {
+		delete(config, name)
+	}
+	// A graph output that is an initializer is not a configuration value.
+	for _, o := range g.Outputs {
+		delete(config, o.Name)
+	}
+	return config
+}
+
+func defaultDomain(n *runtime.Node) bool { return n.Domain == "" || n.Domain == "ai.onnx" }
+
+// selectParams returns the trainable initializers: float32/float64 ones
+// matching include (all when empty) but not freeze, never state, and
+// configuration values only when include names them exactly.
+func selectParams(g *runtime.Graph, include, freeze []string, state, config map[string]bool) ([]string, error) {
 	match := func(name string, pats []string) bool {
 		for _, p := range pats {
 			if p == name {
@@ -151,7 +236,10 @@ func selectParams(g *runtime.Graph, include, freeze []string) ([]string, error) 
 		if len(include) > 0 && !match(name, include) {
 			continue
 		}
-		if match(name, freeze) {
+		if match(name, freeze) || state[name] {
+			continue
+		}
+		if config[name] && !slices.Contains(include, name) {
 			continue
 		}
 		out = append(out, name)
@@ -189,7 +277,10 @@ func (t *Trainer) inputs(b Batch) map[string]*tensor.Tensor {
 }
 
 // Step runs forward and backward on one batch, updates the parameters and
-// returns the batch loss (before the update).
+// returns the batch loss (before the update). In a training forward,
+// Dropout drops (seeded by Options.Seed and the step number) and
+// BatchNormalization normalises with the batch statistics; its running
+// statistics are stored back into their initializers.
 func (t *Trainer) Step(ctx context.Context, b Batch) (float64, error) {
 	opts := runtime.RunOptions{Training: true, Seed: t.opts.Seed + uint64(t.step)*0x9e3779b9}
 	outs, tape, err := t.grad.Forward(ctx, t.inputs(b), opts)
@@ -208,8 +299,9 @@ func (t *Trainer) Step(ctx context.Context, b Batch) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for name, v := range tape.UpdatedState() {
-		if _, trained := grads[name]; !trained {
+	state := tape.UpdatedState()
+	for name, v := range state {
+		if _, ok := t.values[name]; ok {
 			t.values[name] = v
 			t.changed[name] = true
 		}
@@ -229,15 +321,36 @@ func (t *Trainer) Step(ctx context.Context, b Batch) (float64, error) {
 		if g == nil {
 			continue
 		}
-		if scale != 1 {
-			g = scaled(g, scale)
+		if _, isState := state[name]; isState {
+			continue // updated by the forward pass, not by its gradient
 		}
-		if err := t.opts.Optimizer.Update(name, t.values[name], g, lr); err != nil {
+		if err := t.update(name, g, scale, lr); err != nil {
 			return 0, fmt.Errorf("train: parameter %q: %w", name, err)
 		}
 	}
 	t.step++
 	return loss, nil
+}
+
+// update applies the optimizer to one parameter with its gradient scaled
+// by scale. Gradients from the tape may share storage with each other, so
+// they are never scaled in place.
+func (t *Trainer) update(name string, g *tensor.Tensor, scale, lr float64) error {
+	p := t.values[name]
+	if g.DType() != p.DType() {
+		c, err := tensor.Convert(g, p.DType())
+		if err != nil {
+			return err
+		}
+		g = c
+	}
+	if su, ok := t.opts.Optimizer.(scaledUpdater); ok {
+		return su.updateScaled(name, p, g, scale, lr)
+	}
+	if scale != 1 {
+		g = scaled(g, scale)
+	}
+	return t.opts.Optimizer.Update(name, p, g, lr)
 }
 
 // Evaluate runs the model in inference mode on a batch and returns the loss
@@ -270,18 +383,36 @@ func (t *Trainer) Export(path string, opts exporter.Options) error {
 	return exporter.WriteFile(path, t.src, t.Values(), opts)
 }
 
+// globalNorm returns the L2 norm of all gradients together, summed in
+// float64 in a fixed (sorted) order so that clipping is deterministic.
 func globalNorm(grads map[string]*tensor.Tensor) float64 {
+	names := make([]string, 0, len(grads))
+	for name := range grads {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	s := 0.0
-	for _, g := range grads {
-		if g == nil {
-			continue
-		}
-		v, _ := tensor.Float64s(g)
-		for _, x := range v {
-			s += x * x
+	for _, name := range names {
+		switch g := grads[name]; {
+		case g == nil:
+		case g.DType() == tensor.Float32:
+			s += sumSquares(tensor.Data[float32](g))
+		case g.DType() == tensor.Float64:
+			s += sumSquares(tensor.Data[float64](g))
+		default:
+			v, _ := tensor.Float64s(g)
+			s += sumSquares(v)
 		}
 	}
 	return math.Sqrt(s)
+}
+
+func sumSquares[T float32 | float64](v []T) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return s
 }
 
 func scaled(g *tensor.Tensor, s float64) *tensor.Tensor {

@@ -50,6 +50,23 @@ func axpyGo(alpha float64, x, y []float64) {
 	}
 }
 
+// Axpy2 computes dst[i] += a·x[i] + b·y[i] for the first n elements (a
+// rank-2 update of one row).
+func Axpy2(n int, a float64, x []float64, b float64, y, dst []float64) {
+	if n <= 0 {
+		return
+	}
+	_, _, _ = x[n-1], y[n-1], dst[n-1]
+	if accel {
+		axpy2Asm(n, a, &x[0], b, &y[0], &dst[0])
+		return
+	}
+	x, y, dst = x[:n], y[:n], dst[:n]
+	for i := range dst {
+		dst[i] += a*x[i] + b*y[i]
+	}
+}
+
 // Scal computes x[i] *= alpha for the first n elements.
 func Scal(n int, alpha float64, x []float64) {
 	if n <= 0 {
@@ -137,6 +154,25 @@ func SyrkTN(n, k int, alpha float64, a []float64, lda int, c []float64, ldc int)
 	}
 }
 
+// SyrkTNEnvelope is SyrkTN for an A whose column i is zero above row
+// first[i], with first nondecreasing: the products skip the zero rows.
+func SyrkTNEnvelope(n, k int, first []int, alpha float64, a []float64, lda int, c []float64, ldc int) {
+	if n <= 0 || k <= 0 || alpha == 0 {
+		return
+	}
+	checkMat("SyrkTNEnvelope A", k, n, a, lda)
+	checkMat("SyrkTNEnvelope C", n, n, c, ldc)
+	_ = first[n-1]
+	for i0 := 0; i0 < n; i0 += blockRows {
+		mr := min(blockRows, n-i0)
+		f := first[i0]
+		if f >= k {
+			continue
+		}
+		tnRowBlock(mr, i0, n, k-f, alpha, a[f*lda+i0:], lda, a[f*lda:], lda, c[i0*ldc:], ldc)
+	}
+}
+
 // blockRows and blockCols are the register-block shape of the TN kernels.
 const (
 	blockRows = 4
@@ -147,20 +183,60 @@ const (
 // columns j0..n-1: C[i][j] += alpha·Σ_r A[r][i]·B[r][j]. a points at the
 // first of the mr columns of A.
 func tnRowBlock(mr, j0, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if !accel {
+		tnGo(mr, n-j0, k, alpha, a, lda, b[j0:], ldb, c[j0:], ldc)
+		return
+	}
+	if mr < blockRows {
+		// Fewer than 4 rows: each row of C is a combination of rows of B,
+		// four at a time.
+		for i := 0; i < mr; i++ {
+			ci := c[i*ldc+j0:]
+			r := 0
+			for ; r+4 <= k; r += 4 {
+				t := [4]float64{alpha * a[r*lda+i], alpha * a[(r+1)*lda+i], alpha * a[(r+2)*lda+i], alpha * a[(r+3)*lda+i]}
+				axpy4Asm(n-j0, &t[0], &b[r*ldb+j0], ldb, &ci[0])
+			}
+			for ; r < k; r++ {
+				Axpy(n-j0, alpha*a[r*lda+i], b[r*ldb+j0:], ci)
+			}
+		}
+		return
+	}
 	j := j0
-	if accel && mr == blockRows {
-		for ; j+8 <= n; j += 8 {
-			tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+	if use512 {
+		// The 16-column blocks in one call; a masked 16-column block would
+		// waste up to 15 of its lanes, so the rest goes to the AVX2 kernels
+		// unless it is more than 8 columns.
+		if w := width512(n - j0); w > 0 {
+			tn4xN512Asm(k, &a[0], lda, &b[j0], ldb, &c[j0], ldc, &c[j0], ldc, w, alpha)
+			j += w
 		}
-		if j+4 <= n {
-			tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
-			j += 4
-		}
+	}
+	for ; j+8 <= n; j += 8 {
+		tn4x8Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+	}
+	if j+4 <= n {
+		tn4x4Asm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha)
+		j += 4
 	}
 	if j < n {
-		tnGo(mr, n-j, k, alpha, a, lda, b[j:], ldb, c[j:], ldc)
+		tn4xMaskAsm(k, &a[0], lda, &b[j], ldb, &c[j], ldc, alpha, &edgeMasks[n-j][0])
 	}
 }
+
+// width512 returns how many of n columns the AVX-512 product kernel takes:
+// the whole 16-column blocks, and the rest too when it is more than 8.
+func width512(n int) int {
+	w := n &^ 15
+	if rest := n - w; rest > 8 {
+		w += rest
+	}
+	return w
+}
+
+// edgeMasks[w] selects the first w of 4 lanes.
+var edgeMasks = [4][4]int64{{}, {-1}, {-1, -1}, {-1, -1, -1}}
 
 // tnGo is the portable TN kernel: C[i][j] += alpha·Σ_r A[r][i]·B[r][j] for
 // an mr×nr block.
@@ -186,5 +262,93 @@ func tnGo(mr, nr, k int, alpha float64, a []float64, lda int, b []float64, ldb i
 func checkMat(what string, r, c int, a []float64, ld int) {
 	if ld < c || len(a) < (r-1)*ld+c {
 		panic(fmt.Sprintf("linalg: %s: %d×%d matrix with leading dimension %d does not fit in %d elements", what, r, c, ld, len(a)))
+	}
+}
+
+// Outer2 sets the rows×n matrix D (leading dimension ld) to the rank-2
+// product ca·xᵀ + cb·yᵀ: D[r][i] = ca[r]·x[i] + cb[r]·y[i]. It only
+// writes D (the gradient outer products of the QP layer are written once,
+// never read back), and rounds like Axpy2 into a zero row.
+func Outer2(rows, n int, ca, x, cb, y []float64, d []float64, ld int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	checkMat("Outer2", rows, n, d, ld)
+	_, _, _, _ = ca[rows-1], cb[rows-1], x[n-1], y[n-1]
+	if accel {
+		outer2Asm(rows, n, &ca[0], &x[0], &cb[0], &y[0], &d[0], ld)
+		return
+	}
+	x, y = x[:n], y[:n]
+	for r := 0; r < rows; r++ {
+		a, b := ca[r], cb[r]
+		row := d[r*ld : r*ld+n]
+		for i := range row {
+			row[i] = a*x[i] + b*y[i]
+		}
+	}
+}
+
+// Scan returns the number of nonzero elements of x (a NaN counts as
+// nonzero) and whether all of them are finite, in one pass.
+func Scan(x []float64) (nnz int, finite bool) {
+	if len(x) == 0 {
+		return 0, true
+	}
+	if accel {
+		nnz, bad := scanAsm(len(x), &x[0])
+		return nnz, bad == 0
+	}
+	finite = true
+	for _, v := range x {
+		if v != 0 || v != v {
+			nnz++
+		}
+		if v-v != 0 { // NaN for NaN and ±Inf
+			finite = false
+		}
+	}
+	return nnz, finite
+}
+
+// MaxStep returns the largest α ≤ a with x + α·dx ≥ 0 (for x ≥ 0): the
+// smaller of a and every −x[i]/dx[i] with dx[i] < 0, over the elements of
+// dx.
+func MaxStep(x, dx []float64, a float64) float64 {
+	n := len(dx)
+	if n == 0 {
+		return a
+	}
+	_ = x[n-1]
+	if accel {
+		return maxStepAsm(n, &x[0], &dx[0], a)
+	}
+	x = x[:n]
+	for i, v := range dx {
+		// x + a·v ≥ 0 ⇔ a ≤ −x/v; compare without dividing.
+		if v < 0 && x[i] < -a*v {
+			a = -x[i] / v
+		}
+	}
+	return a
+}
+
+// GemvBoth computes out += A·x and y += Aᵀ·lam for the m×n matrix A in one
+// pass over A (out and lam have m elements, x and y n).
+func GemvBoth(m, n int, a []float64, lda int, x, out, lam, y []float64) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	checkMat("GemvBoth", m, n, a, lda)
+	_, _, _, _ = x[n-1], y[n-1], out[m-1], lam[m-1]
+	i := 0
+	if accel && m >= 4 {
+		nb := m / 4
+		gemvBoth4Asm(nb, n, &a[0], lda, &x[0], &out[0], &lam[0], &y[0])
+		i = 4 * nb
+	}
+	for ; i < m; i++ {
+		out[i] += Dot(n, a[i*lda:], x)
+		Axpy(n, lam[i], a[i*lda:], y)
 	}
 }

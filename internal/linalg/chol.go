@@ -37,15 +37,41 @@ func PotrfShifted(n int, s []float64, lds int, d []float64, u []float64, ldu int
 func potrf(n int, s []float64, lds int, d []float64, a []float64, lda int) bool {
 	for k0 := 0; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
-		if s != nil {
+		if s != nil && k0 > 0 && use512 && k1-k0 == 4 {
+			// The AVX-512 update reads the panel's rows from s itself
+			// (A = S − UᵀU), which saves copying them first; the last ≤ 8
+			// columns are copied for the AVX2 kernels. d goes on the
+			// diagonal afterwards.
+			w := width512(n - k0)
+			if w > 0 {
+				tn4xN512Asm(k0, &a[k0], lda, &a[k0], lda, &a[k0*lda+k0], lda, &s[k0*lds+k0], lds, w, -1)
+			}
+			if w < n-k0 {
+				for k := k0; k < k1; k++ {
+					copy(a[k*lda+k0+w:k*lda+n], s[k*lds+k0+w:k*lds+n])
+				}
+				tnRowBlock(4, w, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+			}
 			for k := k0; k < k1; k++ {
-				copy(a[k*lda+k0:k*lda+n], s[k*lds+k0:k*lds+n])
 				a[k*lda+k] += d[k]
 			}
+		} else {
+			if s != nil {
+				for k := k0; k < k1; k++ {
+					copy(a[k*lda+k0:k*lda+n], s[k*lds+k0:k*lds+n])
+					a[k*lda+k] += d[k]
+				}
+			}
+			if k0 > 0 {
+				// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
+				tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+			}
 		}
-		if k0 > 0 {
-			// A[k0:k1, k0:n] −= U[0:k0, k0:k1]ᵀ·U[0:k0, k0:n]
-			tnRowBlock(k1-k0, 0, n-k0, k0, -1, a[k0:], lda, a[k0:], lda, a[k0*lda+k0:], lda)
+		if accel && k1-k0 == 4 {
+			if !potrfPanel4Asm(n-k0, &a[k0*lda+k0], lda) {
+				return false
+			}
+			continue
 		}
 		for k := k0; k < k1; k++ {
 			row := a[k*lda : k*lda+n]
@@ -96,7 +122,14 @@ func SolveUT(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveUT", n, n, u, ldu)
 	_ = x[n-1]
-	for k0 := 0; k0 < n; k0 += blockRows {
+	k0 := 0
+	if accel && n >= 4 {
+		// Whole 4-row blocks in one vector kernel, the last 1–3 rows below.
+		nb := n / 4
+		solveUT4Asm(nb, n, &u[0], ldu, &x[0])
+		k0 = 4 * nb
+	}
+	for ; k0 < n; k0 += blockRows {
 		k1 := min(k0+blockRows, n)
 		if k1-k0 == 4 {
 			r0, r1, r2, r3 := u[k0*ldu+k0:k0*ldu+k0+4], u[(k0+1)*ldu+k0:(k0+1)*ldu+k0+4], u[(k0+2)*ldu+k0:(k0+2)*ldu+k0+4], u[(k0+3)*ldu+k0:(k0+3)*ldu+k0+4]
@@ -138,6 +171,20 @@ func SolveU(n int, u []float64, ldu int, x []float64) {
 	}
 	checkMat("SolveU", n, n, u, ldu)
 	_ = x[n-1]
+	if accel && n >= 4 {
+		// The last 1–3 rows first, then whole 4-row blocks in one vector
+		// kernel.
+		nb := n / 4
+		for k := n - 1; k >= 4*nb; k-- {
+			s := x[k]
+			for j := k + 1; j < n; j++ {
+				s -= u[k*ldu+j] * x[j]
+			}
+			x[k] = s / u[k*ldu+k]
+		}
+		solveU4Asm(nb, n, &u[0], ldu, &x[0])
+		return
+	}
 	for k1 := n; k1 > 0; k1 -= blockRows {
 		k0 := max(k1-blockRows, 0)
 		// x[k0:k1] −= U[k0:k1, k1:]·x[k1:]

@@ -11,7 +11,10 @@
 // in row-major order, i.e. the lower factor in column-major order).
 //
 // On amd64 machines with AVX2 and FMA the inner kernels are hand-written
-// assembly (AVX-512 variants where available); everywhere else, and
-// whenever [SetAccelerated] turns them off, portable Go kernels are used.
-// Both compute the same quantities up to rounding.
+// assembly, chosen at run time with golang.org/x/sys/cpu; the TN product
+// kernel has an AVX-512 form, used where the CPU has AVX-512F (on the Zen 4
+// development machine it is 0–7% faster than the AVX2 one, within noise at
+// n = 100). Everywhere else, and whenever [SetAccelerated] turns them off,
+// portable Go kernels are used. All compute the same quantities up to
+// rounding.
 package linalg

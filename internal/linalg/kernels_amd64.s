@@ -100,6 +100,7 @@ axpy_done:
 	RET
 
 // func dot4Asm(n int, a *float64, lda int, x, out *float64)
+// Two accumulators per row hide the FMA latency.
 TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	MOVQ n+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -113,20 +114,43 @@ TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
 	XORQ AX, AX
-	CMPQ CX, $4
-	JLT dot4_reduce
-dot4_loop:
+	LEAQ -8(CX), DX
+	CMPQ AX, DX
+	JG dot4_one
+dot4_loop8:
+	VMOVUPD (DI)(AX*8), Y4
+	VMOVUPD 32(DI)(AX*8), Y9
+	VFMADD231PD (SI)(AX*8), Y4, Y0
+	VFMADD231PD (R9)(AX*8), Y4, Y1
+	VFMADD231PD (R10)(AX*8), Y4, Y2
+	VFMADD231PD (R11)(AX*8), Y4, Y3
+	VFMADD231PD 32(SI)(AX*8), Y9, Y5
+	VFMADD231PD 32(R9)(AX*8), Y9, Y6
+	VFMADD231PD 32(R10)(AX*8), Y9, Y7
+	VFMADD231PD 32(R11)(AX*8), Y9, Y8
+	ADDQ $8, AX
+	CMPQ AX, DX
+	JLE dot4_loop8
+dot4_one:
+	LEAQ 4(AX), DX
+	CMPQ DX, CX
+	JG dot4_reduce
 	VMOVUPD (DI)(AX*8), Y4
 	VFMADD231PD (SI)(AX*8), Y4, Y0
 	VFMADD231PD (R9)(AX*8), Y4, Y1
 	VFMADD231PD (R10)(AX*8), Y4, Y2
 	VFMADD231PD (R11)(AX*8), Y4, Y3
 	ADDQ $4, AX
-	LEAQ 4(AX), DX
-	CMPQ DX, CX
-	JLE dot4_loop
 dot4_reduce:
+	VADDPD Y5, Y0, Y0
+	VADDPD Y6, Y1, Y1
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y3, Y3
 	// Horizontal sums: Y0..Y3 → X0 = [s0 s1], X2 = [s2 s3].
 	VHADDPD Y1, Y0, Y0
 	VHADDPD Y3, Y2, Y2
@@ -357,5 +381,1101 @@ scal_tail1:
 	DECQ CX
 	JMP scal_tail1
 scal_done:
+	VZEROUPPER
+	RET
+
+// func tn4xMaskAsm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, mask *int64)
+// tn4x4Asm on the first 1–3 columns only: mask selects the columns (lanes
+// with the sign bit set), and masked loads and stores touch no others.
+TEXT ·tn4xMaskAsm(SB), NOSPLIT, $0-72
+	MOVQ mask+64(FP), AX
+	VMOVDQU (AX), Y15
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
+	VXORPD Y4, Y4, Y4
+	VXORPD Y6, Y6, Y6
+	TESTQ CX, CX
+	JE tn4m_store
+tn4m_loop:
+	VMASKMOVPD (DI), Y15, Y8
+	VBROADCASTSD (SI), Y10
+	VBROADCASTSD 8(SI), Y11
+	VBROADCASTSD 16(SI), Y12
+	VBROADCASTSD 24(SI), Y13
+	VFMADD231PD Y8, Y10, Y0
+	VFMADD231PD Y8, Y11, Y2
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y8, Y13, Y6
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn4m_loop
+tn4m_store:
+	VBROADCASTSD alpha+56(FP), Y10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y0, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y2, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y4, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	ADDQ R10, DX
+	VMASKMOVPD (DX), Y15, Y8
+	VFMADD231PD Y6, Y10, Y8
+	VMASKMOVPD Y8, Y15, (DX)
+	VZEROUPPER
+	RET
+
+// func axpy2Asm(n int, a float64, x *float64, b float64, y, dst *float64)
+// dst[i] += a·x[i] + b·y[i], i < n.
+TEXT ·axpy2Asm(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	VBROADCASTSD a+8(FP), Y0
+	MOVQ x+16(FP), SI
+	VBROADCASTSD b+24(FP), Y1
+	MOVQ y+32(FP), R8
+	MOVQ dst+40(FP), DI
+	CMPQ CX, $4
+	JLT ax2_tail
+ax2_loop:
+	VMOVUPD (DI), Y2
+	VFMADD231PD (SI), Y0, Y2
+	VFMADD231PD (R8), Y1, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE ax2_loop
+ax2_tail:
+	TESTQ CX, CX
+	JE ax2_done
+	VMOVSD (DI), X2
+	VFMADD231SD (SI), X0, X2
+	VFMADD231SD (R8), X1, X2
+	VMOVSD X2, (DI)
+	ADDQ $8, SI
+	ADDQ $8, R8
+	ADDQ $8, DI
+	DECQ CX
+	JMP ax2_tail
+ax2_done:
+	VZEROUPPER
+	RET
+
+// func tn4x16Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64)
+// AVX-512 form of tn4x8Asm for 16 columns.
+TEXT ·tn4x16Asm(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JE tn416_store
+tn416_loop:
+	VMOVUPD (DI), Z8
+	VMOVUPD 64(DI), Z9
+	VBROADCASTSD (SI), Z10
+	VBROADCASTSD 8(SI), Z11
+	VBROADCASTSD 16(SI), Z12
+	VBROADCASTSD 24(SI), Z13
+	VFMADD231PD Z8, Z10, Z0
+	VFMADD231PD Z9, Z10, Z1
+	VFMADD231PD Z8, Z11, Z2
+	VFMADD231PD Z9, Z11, Z3
+	VFMADD231PD Z8, Z12, Z4
+	VFMADD231PD Z9, Z12, Z5
+	VFMADD231PD Z8, Z13, Z6
+	VFMADD231PD Z9, Z13, Z7
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tn416_loop
+tn416_store:
+	VBROADCASTSD alpha+56(FP), Z10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z0, Z10, Z8
+	VFMADD231PD Z1, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z2, Z10, Z8
+	VFMADD231PD Z3, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z4, Z10, Z8
+	VFMADD231PD Z5, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VFMADD231PD Z6, Z10, Z8
+	VFMADD231PD Z7, Z10, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	VZEROUPPER
+	RET
+
+// func solveUT4Asm(nb, n int, u *float64, ldu int, x *float64)
+// Forward substitution Uᵀx = b for the rows 0..4nb−1 of the n×n upper
+// triangular U, in blocks of 4 rows, also applying their updates to
+// x[4nb:n]. Each block solves its 4×4 diagonal block with the reciprocals
+// of the pivots, then subtracts its rows' contribution from the rest of x;
+// the first 4 elements of that rest (the next block's right-hand side) stay
+// in Y3, so that the chain between blocks does not go through memory.
+TEXT ·solveUT4Asm(SB), NOSPLIT, $0-40
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ u+16(FP), SI
+	MOVQ ldu+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), DI
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	VMOVUPD (DI), Y3
+ut_block:
+	// SI = &U[k0][k0], DI = &x[k0], DX = n − k0, Y3 = x[k0:k0+4].
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VMOVSD (SI), X0
+	VMOVHPD 8(R9), X0, X0
+	VMOVSD 16(R10), X1
+	VMOVHPD 24(R11), X1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VDIVPD Y0, Y15, Y2
+	VPERMILPD $1, X2, X9
+	VEXTRACTF128 $1, Y2, X10
+	VPERMILPD $1, X10, X11
+	VPERMILPD $1, X3, X5
+	VEXTRACTF128 $1, Y3, X6
+	VPERMILPD $1, X6, X7
+	VMULSD X2, X3, X4
+	VFNMADD231SD 8(SI), X4, X5
+	VMULSD X9, X5, X5
+	VFNMADD231SD 16(SI), X4, X6
+	VFNMADD231SD 16(R9), X5, X6
+	VMULSD X10, X6, X6
+	VFNMADD231SD 24(SI), X4, X7
+	VFNMADD231SD 24(R9), X5, X7
+	VFNMADD231SD 24(R10), X6, X7
+	VMULSD X11, X7, X7
+	VMOVSD X4, (DI)
+	VMOVSD X5, 8(DI)
+	VMOVSD X6, 16(DI)
+	VMOVSD X7, 24(DI)
+	SUBQ $4, DX
+	DECQ BX
+	VBROADCASTSD X4, Y4
+	VBROADCASTSD X5, Y5
+	VBROADCASTSD X6, Y6
+	VBROADCASTSD X7, Y7
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, DI
+	XORQ AX, AX
+	CMPQ DX, $4
+	JLT ut_scalar
+	VMOVUPD (DI), Y3
+	VFNMADD231PD (SI), Y4, Y3
+	VFNMADD231PD (R9), Y5, Y3
+	VFNMADD231PD (R10), Y6, Y3
+	VFNMADD231PD (R11), Y7, Y3
+	VMOVUPD Y3, (DI)
+	MOVQ $4, AX
+ut_vec:
+	LEAQ 4(AX), R13
+	CMPQ R13, DX
+	JG ut_scalar
+	VMOVUPD (DI)(AX*8), Y8
+	VFNMADD231PD (SI)(AX*8), Y4, Y8
+	VFNMADD231PD (R9)(AX*8), Y5, Y8
+	VFNMADD231PD (R10)(AX*8), Y6, Y8
+	VFNMADD231PD (R11)(AX*8), Y7, Y8
+	VMOVUPD Y8, (DI)(AX*8)
+	MOVQ R13, AX
+	JMP ut_vec
+ut_scalar:
+	CMPQ AX, DX
+	JGE ut_next
+	VMOVSD (DI)(AX*8), X8
+	VFNMADD231SD (SI)(AX*8), X4, X8
+	VFNMADD231SD (R9)(AX*8), X5, X8
+	VFNMADD231SD (R10)(AX*8), X6, X8
+	VFNMADD231SD (R11)(AX*8), X7, X8
+	VMOVSD X8, (DI)(AX*8)
+	INCQ AX
+	JMP ut_scalar
+ut_next:
+	TESTQ BX, BX
+	JZ ut_done
+	LEAQ (SI)(R8*4), SI
+	JMP ut_block
+ut_done:
+	VZEROUPPER
+	RET
+
+// func solveU4Asm(nb, n int, u *float64, ldu int, x *float64)
+// Back substitution Ux = b for the rows 4nb−1..0 of the n×n upper
+// triangular U, in blocks of 4 rows, given the final x[4nb:n]. Each block
+// takes the dot products of its 4 rows with the solved part of x, from the
+// far end inwards so that the most recently solved elements come last, then
+// solves its 4×4 diagonal block with the reciprocals of the pivots.
+TEXT ·solveU4Asm(SB), NOSPLIT, $0-40
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ u+16(FP), R12
+	MOVQ ldu+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), R13
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	// k0 = 4(nb−1): R12 = &U[k0][k0], R13 = &x[k0], DX = n − k0 − 4.
+	MOVQ BX, AX
+	DECQ AX
+	SHLQ $2, AX
+	SUBQ AX, DX
+	SUBQ $4, DX
+	LEAQ (R13)(AX*8), R13
+	LEAQ 8(R8), R14
+	IMULQ AX, R14
+	ADDQ R14, R12
+u_block:
+	LEAQ (R12)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ DX, AX
+	MOVQ DX, R14
+	ANDQ $3, R14
+	JZ u_pairs
+u_rem:
+	DECQ AX
+	VMOVSD 32(R13)(AX*8), X8
+	VFMADD231SD 32(R12)(AX*8), X8, X0
+	VFMADD231SD 32(R9)(AX*8), X8, X1
+	VFMADD231SD 32(R10)(AX*8), X8, X2
+	VFMADD231SD 32(R11)(AX*8), X8, X3
+	DECQ R14
+	JNZ u_rem
+u_pairs:
+	CMPQ AX, $8
+	JLT u_one
+	SUBQ $8, AX
+	VMOVUPD 64(R13)(AX*8), Y8
+	VMOVUPD 32(R13)(AX*8), Y9
+	VFMADD231PD 64(R12)(AX*8), Y8, Y0
+	VFMADD231PD 64(R9)(AX*8), Y8, Y1
+	VFMADD231PD 64(R10)(AX*8), Y8, Y2
+	VFMADD231PD 64(R11)(AX*8), Y8, Y3
+	VFMADD231PD 32(R12)(AX*8), Y9, Y4
+	VFMADD231PD 32(R9)(AX*8), Y9, Y5
+	VFMADD231PD 32(R10)(AX*8), Y9, Y6
+	VFMADD231PD 32(R11)(AX*8), Y9, Y7
+	JMP u_pairs
+u_one:
+	TESTQ AX, AX
+	JZ u_reduce
+	VMOVUPD 32(R13), Y9
+	VFMADD231PD 32(R12), Y9, Y4
+	VFMADD231PD 32(R9), Y9, Y5
+	VFMADD231PD 32(R10), Y9, Y6
+	VFMADD231PD 32(R11), Y9, Y7
+u_reduce:
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VADDPD Y6, Y2, Y2
+	VADDPD Y7, Y3, Y3
+	VHADDPD Y1, Y0, Y0
+	VHADDPD Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y0, Y9
+	VPERM2F128 $0x31, Y2, Y0, Y10
+	VADDPD Y10, Y9, Y9
+	VMOVUPD (R13), Y8
+	VSUBPD Y9, Y8, Y8
+	// Reciprocals of the pivots.
+	VMOVSD (R12), X0
+	VMOVHPD 8(R9), X0, X0
+	VMOVSD 16(R10), X1
+	VMOVHPD 24(R11), X1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VDIVPD Y0, Y15, Y2
+	VPERMILPD $1, X2, X9
+	VEXTRACTF128 $1, Y2, X10
+	VPERMILPD $1, X10, X11
+	// Right-hand side lanes: X8 = b0, X5 = b1, X6 = b2, X7 = b3.
+	VPERMILPD $1, X8, X5
+	VEXTRACTF128 $1, Y8, X6
+	VPERMILPD $1, X6, X7
+	VMULSD X11, X7, X7
+	VFNMADD231SD 24(R10), X7, X6
+	VMULSD X10, X6, X6
+	VFNMADD231SD 16(R9), X6, X5
+	VFNMADD231SD 24(R9), X7, X5
+	VMULSD X9, X5, X5
+	VFNMADD231SD 8(R12), X5, X8
+	VFNMADD231SD 16(R12), X6, X8
+	VFNMADD231SD 24(R12), X7, X8
+	VMULSD X2, X8, X8
+	VUNPCKLPD X5, X8, X8
+	VUNPCKLPD X7, X6, X6
+	VINSERTF128 $1, X6, Y8, Y8
+	VMOVUPD Y8, (R13)
+	DECQ BX
+	JZ u_done
+	SUBQ $32, R13
+	ADDQ $4, DX
+	LEAQ 32(R8*4), R14
+	SUBQ R14, R12
+	JMP u_block
+u_done:
+	VZEROUPPER
+	RET
+
+// func tn4xN512Asm(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, cin *float64, ldcin int, n int, alpha float64)
+// C[i][j] = Cin[i][j] + alpha·Σ_{r<k} A[r][i]·B[r][j] for i < 4, j < n
+// (n ≥ 1), in blocks of 16 columns and a last masked block of 1–15
+// (AVX-512). Cin may be C itself (an update in place).
+TEXT ·tn4xN512Asm(SB), NOSPLIT, $0-88
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	MOVQ n+72(FP), R11
+	MOVQ b+24(FP), R12
+	MOVQ c+40(FP), R13
+	MOVQ cin+56(FP), R14
+	MOVQ ldcin+64(FP), R15
+	SHLQ $3, R15
+	VBROADCASTSD alpha+80(FP), Z31
+tnN_blk:
+	CMPQ R11, $16
+	JLT tnN_tail
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ R12, DI
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JE tnN_store
+tnN_loop:
+	VMOVUPD (DI), Z8
+	VMOVUPD 64(DI), Z9
+	VBROADCASTSD (SI), Z10
+	VBROADCASTSD 8(SI), Z11
+	VBROADCASTSD 16(SI), Z12
+	VBROADCASTSD 24(SI), Z13
+	VFMADD231PD Z8, Z10, Z0
+	VFMADD231PD Z9, Z10, Z1
+	VFMADD231PD Z8, Z11, Z2
+	VFMADD231PD Z9, Z11, Z3
+	VFMADD231PD Z8, Z12, Z4
+	VFMADD231PD Z9, Z12, Z5
+	VFMADD231PD Z8, Z13, Z6
+	VFMADD231PD Z9, Z13, Z7
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tnN_loop
+tnN_store:
+	MOVQ R13, DX
+	MOVQ R14, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
+	VFMADD231PD Z0, Z31, Z8
+	VFMADD231PD Z1, Z31, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
+	VFMADD231PD Z2, Z31, Z8
+	VFMADD231PD Z3, Z31, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
+	VFMADD231PD Z4, Z31, Z8
+	VFMADD231PD Z5, Z31, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD (AX), Z8
+	VMOVUPD 64(AX), Z9
+	VFMADD231PD Z6, Z31, Z8
+	VFMADD231PD Z7, Z31, Z9
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ $128, R12
+	ADDQ $128, R13
+	ADDQ $128, R14
+	SUBQ $16, R11
+	JMP tnN_blk
+tnN_tail:
+	TESTQ R11, R11
+	JE tnN_done
+	// K1 selects the first min(R11, 8) lanes, K2 the next R11 − 8 (if any).
+	MOVQ $8, AX
+	CMPQ R11, AX
+	CMOVQLT R11, AX
+	MOVQ AX, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K1
+	MOVQ R11, CX
+	SUBQ AX, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K2
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ R12, DI
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JE tnN_tstore
+tnN_tloop:
+	VMOVUPD.Z (DI), K1, Z8
+	VMOVUPD.Z 64(DI), K2, Z9
+	VBROADCASTSD (SI), Z10
+	VBROADCASTSD 8(SI), Z11
+	VBROADCASTSD 16(SI), Z12
+	VBROADCASTSD 24(SI), Z13
+	VFMADD231PD Z8, Z10, Z0
+	VFMADD231PD Z9, Z10, Z1
+	VFMADD231PD Z8, Z11, Z2
+	VFMADD231PD Z9, Z11, Z3
+	VFMADD231PD Z8, Z12, Z4
+	VFMADD231PD Z9, Z12, Z5
+	VFMADD231PD Z8, Z13, Z6
+	VFMADD231PD Z9, Z13, Z7
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ tnN_tloop
+tnN_tstore:
+	MOVQ R13, DX
+	MOVQ R14, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
+	VFMADD231PD Z0, Z31, Z8
+	VFMADD231PD Z1, Z31, Z9
+	VMOVUPD Z8, K1, (DX)
+	VMOVUPD Z9, K2, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
+	VFMADD231PD Z2, Z31, Z8
+	VFMADD231PD Z3, Z31, Z9
+	VMOVUPD Z8, K1, (DX)
+	VMOVUPD Z9, K2, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
+	VFMADD231PD Z4, Z31, Z8
+	VFMADD231PD Z5, Z31, Z9
+	VMOVUPD Z8, K1, (DX)
+	VMOVUPD Z9, K2, 64(DX)
+	ADDQ R10, DX
+	ADDQ R15, AX
+	VMOVUPD.Z (AX), K1, Z8
+	VMOVUPD.Z 64(AX), K2, Z9
+	VFMADD231PD Z6, Z31, Z8
+	VFMADD231PD Z7, Z31, Z9
+	VMOVUPD Z8, K1, (DX)
+	VMOVUPD Z9, K2, 64(DX)
+tnN_done:
+	VZEROUPPER
+	RET
+
+// func potrfPanel4Asm(n int, a *float64, lda int) bool
+// Factors a 4-row panel of a left-looking Cholesky whose rows, already
+// updated by the rows above, start at the diagonal element a and hold n ≥ 4
+// elements each: the 4×4 diagonal block in scalar code, then the rest of
+// the panel in one pass, 4 columns at a time. The operations and their
+// order per element are those of the row-by-row Scal/Axpy sequence. It
+// reports false when a pivot is not a positive finite number.
+TEXT ·potrfPanel4Asm(SB), NOSPLIT, $0-25
+	MOVQ n+0(FP), DX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X14
+	VXORPD X13, X13, X13
+	// Pivot 0.
+	VMOVSD (SI), X0
+	VUCOMISD X13, X0
+	JBE pp_fail
+	VUCOMISD X14, X0
+	JEQ pp_fail
+	VSQRTSD X0, X0, X0
+	VMOVSD X0, (SI)
+	VDIVSD X0, X15, X1
+	VMULSD 8(SI), X1, X2
+	VMOVSD X2, 8(SI)
+	VMULSD 16(SI), X1, X3
+	VMOVSD X3, 16(SI)
+	VMULSD 24(SI), X1, X4
+	VMOVSD X4, 24(SI)
+	VMOVSD 8(R9), X5
+	VFNMADD231SD X2, X2, X5
+	VMOVSD 16(R9), X6
+	VFNMADD231SD X3, X2, X6
+	VMOVSD 24(R9), X7
+	VFNMADD231SD X4, X2, X7
+	VMOVSD 16(R10), X8
+	VFNMADD231SD X3, X3, X8
+	VMOVSD 24(R10), X9
+	VFNMADD231SD X4, X3, X9
+	VMOVSD 24(R11), X10
+	VFNMADD231SD X4, X4, X10
+	// Pivot 1.
+	VUCOMISD X13, X5
+	JBE pp_fail
+	VUCOMISD X14, X5
+	JEQ pp_fail
+	VSQRTSD X5, X5, X5
+	VMOVSD X5, 8(R9)
+	VDIVSD X5, X15, X11
+	VMULSD X11, X6, X6
+	VMOVSD X6, 16(R9)
+	VMULSD X11, X7, X7
+	VMOVSD X7, 24(R9)
+	VFNMADD231SD X6, X6, X8
+	VFNMADD231SD X7, X6, X9
+	VFNMADD231SD X7, X7, X10
+	// Pivot 2.
+	VUCOMISD X13, X8
+	JBE pp_fail
+	VUCOMISD X14, X8
+	JEQ pp_fail
+	VSQRTSD X8, X8, X8
+	VMOVSD X8, 16(R10)
+	VDIVSD X8, X15, X12
+	VMULSD X12, X9, X9
+	VMOVSD X9, 24(R10)
+	VFNMADD231SD X9, X9, X10
+	// Pivot 3.
+	VUCOMISD X13, X10
+	JBE pp_fail
+	VUCOMISD X14, X10
+	JEQ pp_fail
+	VSQRTSD X10, X10, X10
+	VMOVSD X10, 24(R11)
+	VDIVSD X10, X15, X13
+	// The rest of the panel, columns 4..n−1.
+	VBROADCASTSD X1, Y1
+	VBROADCASTSD X11, Y11
+	VBROADCASTSD X12, Y12
+	VBROADCASTSD X13, Y13
+	VBROADCASTSD X2, Y2
+	VBROADCASTSD X3, Y3
+	VBROADCASTSD X4, Y4
+	VBROADCASTSD X6, Y6
+	VBROADCASTSD X7, Y7
+	VBROADCASTSD X9, Y9
+	MOVQ $4, AX
+pp_vec:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JG pp_scalar
+	VMULPD (SI)(AX*8), Y1, Y5
+	VMOVUPD Y5, (SI)(AX*8)
+	VMOVUPD (R9)(AX*8), Y8
+	VFNMADD231PD Y5, Y2, Y8
+	VMOVUPD (R10)(AX*8), Y10
+	VFNMADD231PD Y5, Y3, Y10
+	VMOVUPD (R11)(AX*8), Y14
+	VFNMADD231PD Y5, Y4, Y14
+	VMULPD Y11, Y8, Y8
+	VMOVUPD Y8, (R9)(AX*8)
+	VFNMADD231PD Y8, Y6, Y10
+	VFNMADD231PD Y8, Y7, Y14
+	VMULPD Y12, Y10, Y10
+	VMOVUPD Y10, (R10)(AX*8)
+	VFNMADD231PD Y10, Y9, Y14
+	VMULPD Y13, Y14, Y14
+	VMOVUPD Y14, (R11)(AX*8)
+	MOVQ CX, AX
+	JMP pp_vec
+pp_scalar:
+	CMPQ AX, DX
+	JGE pp_ok
+	VMULSD (SI)(AX*8), X1, X5
+	VMOVSD X5, (SI)(AX*8)
+	VMOVSD (R9)(AX*8), X8
+	VFNMADD231SD X5, X2, X8
+	VMOVSD (R10)(AX*8), X10
+	VFNMADD231SD X5, X3, X10
+	VMOVSD (R11)(AX*8), X14
+	VFNMADD231SD X5, X4, X14
+	VMULSD X11, X8, X8
+	VMOVSD X8, (R9)(AX*8)
+	VFNMADD231SD X8, X6, X10
+	VFNMADD231SD X8, X7, X14
+	VMULSD X12, X10, X10
+	VMOVSD X10, (R10)(AX*8)
+	VFNMADD231SD X10, X9, X14
+	VMULSD X13, X14, X14
+	VMOVSD X14, (R11)(AX*8)
+	INCQ AX
+	JMP pp_scalar
+pp_ok:
+	VZEROUPPER
+	MOVB $1, ret+24(FP)
+	RET
+pp_fail:
+	VZEROUPPER
+	MOVB $0, ret+24(FP)
+	RET
+
+// func outer2Asm(rows, n int, ca, x, cb, y, dst *float64, ld int)
+// dst[r·ld + i] = ca[r]·x[i] + cb[r]·y[i] for r < rows, i < n: each row
+// is written, never read.
+TEXT ·outer2Asm(SB), NOSPLIT, $0-64
+	MOVQ rows+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ ca+16(FP), R12
+	MOVQ x+24(FP), SI
+	MOVQ cb+32(FP), R13
+	MOVQ y+40(FP), R8
+	MOVQ dst+48(FP), DI
+	MOVQ ld+56(FP), R9
+	SHLQ $3, R9
+	TESTQ BX, BX
+	JE o2_done
+o2_row:
+	VBROADCASTSD (R12), Y0
+	VBROADCASTSD (R13), Y1
+	XORQ AX, AX
+	LEAQ -8(DX), CX
+o2_loop8:
+	CMPQ AX, CX
+	JG o2_tail4
+	VMULPD (SI)(AX*8), Y0, Y2
+	VMULPD 32(SI)(AX*8), Y0, Y3
+	VFMADD231PD (R8)(AX*8), Y1, Y2
+	VFMADD231PD 32(R8)(AX*8), Y1, Y3
+	VMOVUPD Y2, (DI)(AX*8)
+	VMOVUPD Y3, 32(DI)(AX*8)
+	ADDQ $8, AX
+	JMP o2_loop8
+o2_tail4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JG o2_tail1
+	VMULPD (SI)(AX*8), Y0, Y2
+	VFMADD231PD (R8)(AX*8), Y1, Y2
+	VMOVUPD Y2, (DI)(AX*8)
+	MOVQ CX, AX
+o2_tail1:
+	CMPQ AX, DX
+	JGE o2_next
+	VMULSD (SI)(AX*8), X0, X2
+	VFMADD231SD (R8)(AX*8), X1, X2
+	VMOVSD X2, (DI)(AX*8)
+	INCQ AX
+	JMP o2_tail1
+o2_next:
+	ADDQ $8, R12
+	ADDQ $8, R13
+	ADDQ R9, DI
+	DECQ BX
+	JNZ o2_row
+o2_done:
+	VZEROUPPER
+	RET
+
+// func bandLUAsm(n, kl, ld int, b *float64, ipiv *int) bool
+// BandLU (see band.go) in one call: b holds the band rows with ld
+// elements each, kl subdiagonals, ld − kl elements from the diagonal on.
+TEXT ·bandLUAsm(SB), NOSPLIT, $0-41
+	MOVQ n+0(FP), R14
+	MOVQ kl+8(FP), R15
+	MOVQ ld+16(FP), R8
+	MOVQ b+24(FP), R12
+	MOVQ ipiv+32(FP), R13
+	MOVQ R8, R11
+	SUBQ R15, R11            // width = ld − kl
+	LEAQ -8(R8*8), R9        // stride between rows' column-k elements, bytes
+	LEAQ (R12)(R15*8), DI    // &b[kl]: the diagonal of row 0
+	SHLQ $3, R8              // step of the diagonal pointer (one row), bytes
+	MOVQ $0x7FFFFFFFFFFFFFFF, AX
+	MOVQ AX, X13             // |·| mask
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X12             // +Inf
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X11             // 1
+	VXORPD X10, X10, X10
+	XORQ BX, BX              // k
+blu_k:
+	CMPQ BX, R14
+	JGE blu_ok
+	// CX = rows below the pivot row that can hold a nonzero in column k.
+	MOVQ R14, CX
+	DECQ CX
+	SUBQ BX, CX
+	CMPQ CX, R15
+	CMOVQGT R15, CX
+	// Pivot search: DX = offset of the largest |b(k+i, k)|, X1 its size.
+	VMOVSD (DI), X1
+	VANDPD X13, X1, X1
+	XORQ DX, DX
+	MOVQ DI, SI
+	XORQ AX, AX
+blu_ps:
+	INCQ AX
+	CMPQ AX, CX
+	JGT blu_psdone
+	ADDQ R9, SI
+	VMOVSD (SI), X2
+	VANDPD X13, X2, X2
+	VUCOMISD X1, X2
+	JLS blu_ps
+	VMOVAPD X2, X1
+	MOVQ AX, DX
+	JMP blu_ps
+blu_psdone:
+	LEAQ (BX)(DX*1), AX
+	MOVQ AX, (R13)(BX*8)
+	VUCOMISD X10, X1
+	JLS blu_fail
+	VUCOMISD X12, X1
+	JEQ blu_fail
+	// R10 = cols = min(width, n − k).
+	MOVQ R14, R10
+	SUBQ BX, R10
+	CMPQ R10, R11
+	CMOVQGT R11, R10
+	TESTQ DX, DX
+	JZ blu_noswap
+	MOVQ DX, AX
+	IMULQ R9, AX
+	LEAQ (DI)(AX*1), SI
+	XORQ AX, AX
+blu_sw:
+	VMOVSD (DI)(AX*8), X2
+	VMOVSD (SI)(AX*8), X3
+	VMOVSD X3, (DI)(AX*8)
+	VMOVSD X2, (SI)(AX*8)
+	INCQ AX
+	CMPQ AX, R10
+	JLT blu_sw
+blu_noswap:
+	VMOVSD (DI), X0
+	VDIVSD X0, X11, X15      // 1/pivot
+	DECQ R10                 // elements to update per row
+	LEAQ (DI)(R9*1), SI      // first row below
+	TESTQ CX, CX
+	JE blu_next
+blu_row:
+	VMULSD (SI), X15, X0
+	VMOVSD X0, (SI)
+	VUCOMISD X10, X0
+	JNE blu_nz
+	JPS blu_nz
+	JMP blu_rownext
+blu_nz:
+	VBROADCASTSD X0, Y0
+	XORQ AX, AX
+blu_vec:
+	LEAQ 4(AX), DX
+	CMPQ DX, R10
+	JGT blu_tail
+	VMOVUPD 8(SI)(AX*8), Y1
+	VFNMADD231PD 8(DI)(AX*8), Y0, Y1
+	VMOVUPD Y1, 8(SI)(AX*8)
+	MOVQ DX, AX
+	JMP blu_vec
+blu_tail:
+	CMPQ AX, R10
+	JGE blu_rownext
+	VMOVSD 8(SI)(AX*8), X1
+	VFNMADD231SD 8(DI)(AX*8), X0, X1
+	VMOVSD X1, 8(SI)(AX*8)
+	INCQ AX
+	JMP blu_tail
+blu_rownext:
+	ADDQ R9, SI
+	DECQ CX
+	JNZ blu_row
+blu_next:
+	ADDQ R8, DI
+	INCQ BX
+	JMP blu_k
+blu_ok:
+	VZEROUPPER
+	MOVB $1, ret+40(FP)
+	RET
+blu_fail:
+	VZEROUPPER
+	MOVB $0, ret+40(FP)
+	RET
+
+// func scanAsm(n int, x *float64) (nnz int, bad int)
+// nnz counts the x[i] ≠ 0 (NaN included), bad is nonzero when some x[i] is
+// NaN or ±Inf (exponent bits all ones).
+TEXT ·scanAsm(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	VXORPD Y14, Y14, Y14
+	XORQ R8, R8
+	XORQ R9, R9
+	CMPQ CX, $4
+	JLT sc_tail
+sc_loop:
+	VMOVUPD (SI), Y0
+	VCMPPD $4, Y14, Y0, Y1
+	VMOVMSKPD Y1, AX
+	POPCNTL AX, AX
+	ADDQ AX, R8
+	VANDPD Y15, Y0, Y2
+	VPCMPEQQ Y15, Y2, Y3
+	VMOVMSKPD Y3, AX
+	ORQ AX, R9
+	ADDQ $32, SI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE sc_loop
+sc_tail:
+	TESTQ CX, CX
+	JE sc_done
+	MOVQ (SI), AX
+	MOVQ AX, DX
+	SHLQ $1, DX
+	JZ sc_zero
+	INCQ R8
+sc_zero:
+	MOVQ $0x7FF0000000000000, DX
+	ANDQ DX, AX
+	CMPQ AX, DX
+	JNE sc_fin
+	INCQ R9
+sc_fin:
+	ADDQ $8, SI
+	DECQ CX
+	JMP sc_tail
+sc_done:
+	VZEROUPPER
+	MOVQ R8, nnz+16(FP)
+	MOVQ R9, bad+24(FP)
+	RET
+
+// func maxStepAsm(n int, x, dx *float64, a float64) float64
+// min(a, min{−x[i]/dx[i] : dx[i] < 0}) for i < n, without branches.
+TEXT ·maxStepAsm(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dx+16(FP), DI
+	VBROADCASTSD a+24(FP), Y0
+	VXORPD Y15, Y15, Y15
+	MOVQ $0x7FF0000000000000, AX
+	MOVQ AX, X14
+	VBROADCASTSD X14, Y14          // +Inf
+	MOVQ $0x8000000000000000, AX
+	MOVQ AX, X13
+	VBROADCASTSD X13, Y13          // sign bit
+	CMPQ CX, $4
+	JLT ms_tail
+ms_loop:
+	VMOVUPD (SI), Y1
+	VMOVUPD (DI), Y2
+	VCMPPD $1, Y15, Y2, Y3         // dx < 0
+	VXORPD Y13, Y1, Y4             // −x
+	VDIVPD Y2, Y4, Y5              // −x/dx
+	VBLENDVPD Y3, Y5, Y14, Y6      // dx < 0 ? −x/dx : +Inf
+	VMINPD Y0, Y6, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE ms_loop
+ms_tail:
+	VEXTRACTF128 $1, Y0, X1
+	VMINPD X0, X1, X0
+	VPERMILPD $1, X0, X1
+	VMINSD X0, X1, X0
+	TESTQ CX, CX
+	JE ms_done
+ms_tail1:
+	VMOVSD (DI), X2
+	VUCOMISD X15, X2
+	JCC ms_skip                    // dx ≥ 0 or NaN
+	VMOVSD (SI), X1
+	VXORPD X13, X1, X4
+	VDIVSD X2, X4, X5
+	VMINSD X0, X5, X0
+ms_skip:
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ ms_tail1
+ms_done:
+	VZEROUPPER
+	MOVSD X0, ret+32(FP)
+	RET
+
+// func gemvBoth4Asm(nb, n int, a *float64, lda int, x, out, lam, y *float64)
+// For the 4·nb rows of A: out[r] += A[r]·x and y += Σ_r lam[r]·A[r], in
+// one pass over A, 4 rows at a time (the y update per element in the
+// order of axpy4Asm).
+TEXT ·gemvBoth4Asm(SB), NOSPLIT, $0-64
+	MOVQ nb+0(FP), BX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x+32(FP), DI
+	MOVQ out+40(FP), R12
+	MOVQ lam+48(FP), R13
+	MOVQ y+56(FP), R14
+	TESTQ BX, BX
+	JE gb_done
+gb_block:
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	VBROADCASTSD (R13), Y4
+	VBROADCASTSD 8(R13), Y5
+	VBROADCASTSD 16(R13), Y6
+	VBROADCASTSD 24(R13), Y7
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+gb_vec:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT gb_reduce
+	VMOVUPD (DI)(AX*8), Y8
+	VMOVUPD (SI)(AX*8), Y9
+	VMOVUPD (R9)(AX*8), Y10
+	VMOVUPD (R10)(AX*8), Y11
+	VMOVUPD (R11)(AX*8), Y12
+	VFMADD231PD Y9, Y8, Y0
+	VFMADD231PD Y10, Y8, Y1
+	VFMADD231PD Y11, Y8, Y2
+	VFMADD231PD Y12, Y8, Y3
+	VMOVUPD (R14)(AX*8), Y13
+	VFMADD231PD Y9, Y4, Y13
+	VFMADD231PD Y10, Y5, Y13
+	VFMADD231PD Y11, Y6, Y13
+	VFMADD231PD Y12, Y7, Y13
+	VMOVUPD Y13, (R14)(AX*8)
+	MOVQ CX, AX
+	JMP gb_vec
+gb_reduce:
+	VHADDPD Y1, Y0, Y0
+	VHADDPD Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y0, Y9
+	VPERM2F128 $0x31, Y2, Y0, Y10
+	VADDPD Y10, Y9, Y9
+gb_tail:
+	CMPQ AX, DX
+	JGE gb_store
+	VMOVSD (DI)(AX*8), X8
+	VMOVSD (SI)(AX*8), X10
+	VMOVHPD (R9)(AX*8), X10, X10
+	VMOVSD (R10)(AX*8), X11
+	VMOVHPD (R11)(AX*8), X11, X11
+	VINSERTF128 $1, X11, Y10, Y10
+	VBROADCASTSD X8, Y8
+	VFMADD231PD Y10, Y8, Y9
+	VMOVSD (R14)(AX*8), X13
+	VFMADD231SD (SI)(AX*8), X4, X13
+	VFMADD231SD (R9)(AX*8), X5, X13
+	VFMADD231SD (R10)(AX*8), X6, X13
+	VFMADD231SD (R11)(AX*8), X7, X13
+	VMOVSD X13, (R14)(AX*8)
+	INCQ AX
+	JMP gb_tail
+gb_store:
+	VADDPD (R12), Y9, Y9
+	VMOVUPD Y9, (R12)
+	ADDQ $32, R12
+	ADDQ $32, R13
+	LEAQ (SI)(R8*4), SI
+	DECQ BX
+	JNZ gb_block
+gb_done:
 	VZEROUPPER
 	RET

@@ -7,19 +7,17 @@ import (
 	"testing"
 )
 
-// Each test runs under both kernel sets: the vector kernels (when the CPU
-// has them) and the portable Go ones, and compares against naive loops.
+// Each test runs under every kernel set this CPU has (portable Go, AVX2+FMA
+// and AVX-512) and compares against naive loops.
 func bothPaths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, on := range []bool{false, true} {
-		prev := SetAccelerated(on)
-		if on && !Accelerated() {
-			SetAccelerated(prev)
-			t.Log("vector kernels unavailable on this CPU")
-			continue
-		}
-		t.Run(map[bool]string{false: "portable", true: "vector"}[on], f)
-		SetAccelerated(prev)
+	if !haveAccel {
+		t.Log("vector kernels unavailable on this CPU: portable kernels only")
+	}
+	for _, ks := range kernelSets() {
+		restore := ks.set()
+		t.Run(ks.name, f)
+		restore()
 	}
 }
 
@@ -53,6 +51,18 @@ func TestDotAxpy(t *testing.T) {
 			}
 			if got := Dot(n, x, y); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
 				t.Fatalf("Dot n=%d: %v want %v", n, got, want)
+			}
+			w2 := randSlice(rng, n+3)
+			d2 := append([]float64(nil), w2...)
+			Axpy2(n, 0.3, x, -1.25, y, d2)
+			for i := range d2 {
+				w := w2[i]
+				if i < n {
+					w += 0.3*x[i] - 1.25*y[i]
+				}
+				if math.Abs(d2[i]-w) > 1e-14*(1+math.Abs(w)) {
+					t.Fatalf("Axpy2 n=%d [%d]: %v want %v", n, i, d2[i], w)
+				}
 			}
 			yy := append([]float64(nil), y...)
 			Axpy(n, 0.7, x, yy)
@@ -132,6 +142,36 @@ func TestGemmSyrk(t *testing.T) {
 					want[i*ldc+j] += 2 * s
 					if d := math.Abs(c[i*ldc+j] - want[i*ldc+j]); d > 1e-12*(1+math.Abs(want[i*ldc+j])) {
 						t.Fatalf("SyrkTN n=%d (%d,%d): %v want %v", n, i, j, c[i*ldc+j], want[i*ldc+j])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSyrkEnvelope(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		for _, n := range []int{1, 3, 4, 9, 17} {
+			k := 13
+			first := make([]int, n)
+			for i := 1; i < n; i++ {
+				first[i] = min(first[i-1]+rng.IntN(3), k)
+			}
+			a := randSlice(rng, k*n)
+			for i := 0; i < n; i++ {
+				for r := 0; r < first[i]; r++ {
+					a[r*n+i] = 0
+				}
+			}
+			c1, c2 := randSlice(rng, n*n), make([]float64, n*n)
+			copy(c2, c1)
+			SyrkTN(n, k, 1.5, a, n, c1, n)
+			SyrkTNEnvelope(n, k, first, 1.5, a, n, c2, n)
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if math.Abs(c1[i*n+j]-c2[i*n+j]) > 1e-12*(1+math.Abs(c1[i*n+j])) {
+						t.Fatalf("n=%d (%d,%d): envelope %v, full %v", n, i, j, c2[i*n+j], c1[i*n+j])
 					}
 				}
 			}
@@ -230,25 +270,31 @@ func TestPotrfRejects(t *testing.T) {
 	})
 }
 
-// TestPathsAgree checks that the vector and portable kernels give the same
-// Cholesky factor up to rounding.
+// TestPathsAgree checks that every kernel set gives the same Cholesky factor
+// as the portable one, up to rounding.
 func TestPathsAgree(t *testing.T) {
-	if !haveAccel {
+	sets := kernelSets()
+	if len(sets) == 1 {
 		t.Skip("no vector kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, n := range []int{50, 100, 199} {
 		a := spd(rng, n, n)
-		u1, u2 := append([]float64(nil), a...), append([]float64(nil), a...)
-		prev := SetAccelerated(true)
-		Potrf(n, u1, n)
-		SetAccelerated(false)
-		Potrf(n, u2, n)
-		SetAccelerated(prev)
-		for i := 0; i < n; i++ {
-			for j := i; j < n; j++ {
-				if d := math.Abs(u1[i*n+j] - u2[i*n+j]); d > 1e-11 {
-					t.Fatalf("n=%d: U[%d][%d] vector %v, portable %v", n, i, j, u1[i*n+j], u2[i*n+j])
+		var ref []float64
+		for _, ks := range sets {
+			u := append([]float64(nil), a...)
+			restore := ks.set()
+			Potrf(n, u, n)
+			restore()
+			if ref == nil {
+				ref = u
+				continue
+			}
+			for i := 0; i < n; i++ {
+				for j := i; j < n; j++ {
+					if d := math.Abs(u[i*n+j] - ref[i*n+j]); d > 1e-11 {
+						t.Fatalf("n=%d: U[%d][%d] %s %v, portable %v", n, i, j, ks.name, u[i*n+j], ref[i*n+j])
+					}
 				}
 			}
 		}
@@ -328,6 +374,178 @@ func TestPotrfTol(t *testing.T) {
 		}
 		if !PotrfTol(n, spd(rng, n, n), n, 1e-12) {
 			t.Error("PotrfTol rejected an SPD matrix")
+		}
+	})
+}
+
+type kernelSet struct {
+	name string
+	set  func() (restore func())
+}
+
+// kernelSets lists the kernel sets this CPU can run: portable, AVX2 and,
+// where available, AVX-512.
+func kernelSets() []kernelSet {
+	sets := []kernelSet{{"portable", func() func() {
+		prev := SetAccelerated(false)
+		return func() { SetAccelerated(prev) }
+	}}}
+	if haveAccel {
+		sets = append(sets, kernelSet{"avx2", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(false)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	if have512 {
+		sets = append(sets, kernelSet{"avx512", func() func() {
+			prev := SetAccelerated(true)
+			r := set512(true)
+			return func() { r(); SetAccelerated(prev) }
+		}})
+	}
+	return sets
+}
+
+// TestTriangularSolves compares SolveUT and SolveU with plain substitution
+// on random well-conditioned triangular matrices.
+func TestTriangularSolves(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(4, 5))
+		for _, n := range sizes {
+			for _, ld := range []int{n, n + 3} {
+				u := randSlice(rng, n*ld)
+				for i := 0; i < n; i++ {
+					u[i*ld+i] = 2 + rng.Float64()
+					for j := i + 1; j < n; j++ {
+						u[i*ld+j] /= float64(n)
+					}
+				}
+				b := randSlice(rng, n)
+				want := append([]float64(nil), b...)
+				for k := 0; k < n; k++ { // Uᵀx = b
+					for i := 0; i < k; i++ {
+						want[k] -= u[i*ld+k] * want[i]
+					}
+					want[k] /= u[k*ld+k]
+				}
+				got := append([]float64(nil), b...)
+				SolveUT(n, u, ld, got)
+				close(t, fmt.Sprintf("SolveUT n=%d ld=%d", n, ld), got, want, 1e-13)
+				copy(want, b)
+				for k := n - 1; k >= 0; k-- { // Ux = b
+					for j := k + 1; j < n; j++ {
+						want[k] -= u[k*ld+j] * want[j]
+					}
+					want[k] /= u[k*ld+k]
+				}
+				copy(got, b)
+				SolveU(n, u, ld, got)
+				close(t, fmt.Sprintf("SolveU n=%d ld=%d", n, ld), got, want, 1e-13)
+			}
+		}
+	})
+}
+
+// TestOuter2 checks Outer2 against Axpy2 into zero rows and that it
+// leaves the padding of each row alone.
+func TestOuter2(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(6, 6))
+		for _, n := range sizes {
+			rows, ld := 3+n%4, n+2
+			ca, cb := randSlice(rng, rows), randSlice(rng, rows)
+			x, y := randSlice(rng, n), randSlice(rng, n)
+			d := randSlice(rng, rows*ld)
+			want := append([]float64(nil), d...)
+			for r := 0; r < rows; r++ {
+				clear(want[r*ld : r*ld+n])
+				Axpy2(n, ca[r], x, cb[r], y, want[r*ld:])
+			}
+			Outer2(rows, n, ca, x, cb, y, d, ld)
+			close(t, fmt.Sprintf("Outer2 n=%d", n), d, want, 1e-15)
+		}
+	})
+}
+
+// TestScan counts nonzeros and finds non-finite elements at every position.
+func TestScan(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 7))
+		for _, n := range append([]int{0}, sizes...) {
+			x := randSlice(rng, n)
+			want := 0
+			for i := range x {
+				if rng.IntN(3) == 0 {
+					x[i] = 0
+				} else {
+					want++
+				}
+			}
+			if i := n / 2; n > 0 && x[i] == 0 {
+				x[i] = math.Copysign(0, -1) // −0 is zero
+			}
+			if nnz, ok := Scan(x); nnz != want || !ok {
+				t.Fatalf("n=%d: Scan = %d, %v; want %d, true", n, nnz, ok, want)
+			}
+			for i := 0; i < n; i++ {
+				for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					y := append([]float64(nil), x...)
+					w := want
+					if y[i] == 0 {
+						w++
+					}
+					y[i] = bad
+					if nnz, ok := Scan(y); ok || nnz != w {
+						t.Fatalf("n=%d: %v at %d: Scan = %d, %v; want %d, false", n, bad, i, nnz, ok, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMaxStep compares MaxStep with the plain minimum over the ratios.
+func TestMaxStep(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(8, 8))
+		for _, n := range append([]int{0}, sizes...) {
+			x, dx := make([]float64, n), randSlice(rng, n)
+			for i := range x {
+				x[i] = rng.Float64() * 3
+			}
+			for _, a := range []float64{1, 1e-3} {
+				want := a
+				for i := range dx {
+					if dx[i] < 0 {
+						want = math.Min(want, -x[i]/dx[i])
+					}
+				}
+				if got := MaxStep(x, dx, a); got != want {
+					t.Fatalf("n=%d a=%v: MaxStep = %v, want %v", n, a, got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestGemvBoth compares GemvBoth with Gemv and GemvT.
+func TestGemvBoth(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		for _, m := range sizes {
+			for _, n := range []int{1, 3, 4, 7, 13, 64, 101} {
+				lda := n + 2
+				a := randSlice(rng, m*lda)
+				x, lam := randSlice(rng, n), randSlice(rng, m)
+				out, y := randSlice(rng, m), randSlice(rng, n)
+				wantOut, wantY := append([]float64(nil), out...), append([]float64(nil), y...)
+				Gemv(m, n, 1, a, lda, x, wantOut)
+				GemvT(m, n, 1, a, lda, lam, wantY)
+				GemvBoth(m, n, a, lda, x, out, lam, y)
+				close(t, fmt.Sprintf("GemvBoth out m=%d n=%d", m, n), out, wantOut, 1e-12)
+				close(t, fmt.Sprintf("GemvBoth y m=%d n=%d", m, n), y, wantY, 1e-12)
+			}
 		}
 	})
 }

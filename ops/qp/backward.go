@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+
+	"github.com/optnet-go/optnet/internal/linalg"
 )
+
+// activeRatio sets the threshold of λ/s above which the backward pass
+// treats an inequality as active on the primal path.
+const activeRatio = 100
 
 func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, error) {
 	if sol == nil || sol.Problem == nil {
@@ -44,70 +49,113 @@ func backward(ctx context.Context, sol *Solution, dzAll []float64) (*Grads, erro
 		g.B = make([]float64, size(InputB, k))
 	}
 
-	// Items are split into contiguous ranges, one per goroutine; each
-	// goroutine sums shared gradients privately and the partial sums are
-	// added in range order, so results do not depend on scheduling.
-	workers := max(1, min(f.opt.Workers, nb))
-	partial := make([]*Grads, workers)
-	var wg sync.WaitGroup
+	// Phase 1, per item and in parallel: the adjoint solution (d_z, w, d_ν)
+	// into the rows of adj, and the gradients of batched inputs.
+	adj := &adjoint{dz: make([]float64, nb*n), w: make([]float64, nb*m), dnu: make([]float64, nb*k)}
 	done := ctx.Done()
-	for wi := range workers {
-		lo, hi := wi*nb/workers, (wi+1)*nb/workers
-		wg.Go(func() {
-			w := newWorker(d)
-			acc := &Grads{}
-			if shared(InputQ) {
-				acc.Q = make([]float64, n*n)
-			}
-			if shared(InputP) {
-				acc.P = make([]float64, n)
-			}
-			if g.G != nil && shared(InputG) {
-				acc.G = make([]float64, m*n)
-			}
-			if g.H != nil && shared(InputH) {
-				acc.H = make([]float64, m)
-			}
-			if g.A != nil && shared(InputA) {
-				acc.A = make([]float64, k*n)
-			}
-			if g.B != nil && shared(InputB) {
-				acc.B = make([]float64, k)
-			}
-			partial[wi] = acc
-			for i := lo; i < hi; i++ {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				w.backwardItem(sol, f, i, dzAll[i*n:(i+1)*n], g, acc)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(d, nb, f.opt.Workers, func(w *worker, i int) {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		w.backwardItem(sol, f, i, dzAll[i*n:(i+1)*n], adj, g)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for _, acc := range partial {
-		addTo(g.Q, acc.Q)
-		addTo(g.P, acc.P)
-		addTo(g.G, acc.G)
-		addTo(g.H, acc.H)
-		addTo(g.A, acc.A)
-		addTo(g.B, acc.B)
+	if err := degenerateItems(sol, adj, dzAll, n, m, k); err != nil {
+		return nil, err
+	}
+
+	// Phase 2: shared inputs get the sum over the solved items, the matrix
+	// ones as products over the batch (e.g. dQ = ½(D_zᵀZ + ZᵀD_z) with the
+	// items as rows), in a fixed order. Failed items have zero adjoint rows;
+	// their NaN primal rows are masked.
+	z, lam, nu := sol.Z, sol.Lam, sol.Nu
+	if failed := countFailed(sol); failed > 0 {
+		z, lam, nu = maskFailed(sol, z, n), maskFailed(sol, lam, m), maskFailed(sol, nu, k)
+	}
+	if shared(InputQ) {
+		// X = D_zᵀZ once, then dQ = ½(X + Xᵀ): Xᵀ = ZᵀD_z term by term.
+		linalg.GemmTN(n, n, nb, 1, adj.dz, n, z, n, g.Q, n)
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				v := 0.5 * (g.Q[i*n+j] + g.Q[j*n+i])
+				g.Q[i*n+j], g.Q[j*n+i] = v, v
+			}
+		}
+	}
+	if m > 0 && shared(InputG) {
+		linalg.GemmTN(m, n, nb, 1, adj.w, m, z, n, g.G, n)
+		linalg.GemmTN(m, n, nb, 1, lam, m, adj.dz, n, g.G, n)
+	}
+	if k > 0 && shared(InputA) {
+		linalg.GemmTN(k, n, nb, 1, adj.dnu, k, z, n, g.A, n)
+		linalg.GemmTN(k, n, nb, 1, nu, k, adj.dz, n, g.A, n)
+	}
+	for i := 0; i < nb; i++ {
+		if shared(InputP) {
+			linalg.Axpy(n, 1, adj.dz[i*n:], g.P)
+		}
+		if m > 0 && shared(InputH) {
+			linalg.Axpy(m, -1, adj.w[i*m:], g.H)
+		}
+		if k > 0 && shared(InputB) {
+			linalg.Axpy(k, -1, adj.dnu[i*k:], g.B)
+		}
 	}
 	return g, nil
 }
 
-// activeRatio sets the threshold of λ/s above which the backward pass
-// treats an inequality as active on the primal path.
-const activeRatio = 100
-
-func addTo(dst, src []float64) {
-	for i, v := range src {
-		dst[i] += v
+// degenerateItems reports the solved items whose adjoint solution is not
+// finite although their upstream gradient is: their KKT system is singular
+// at the solution, and silently returning NaN gradients would corrupt
+// training.
+func degenerateItems(sol *Solution, adj *adjoint, dz []float64, n, m, k int) error {
+	var items []ItemError
+	for i := 0; i < sol.Batch; i++ {
+		if sol.Status != nil && sol.Status[i] != nil {
+			continue // failed in the forward (FailNaN): NaN by design
+		}
+		if !allFinite(dz[i*n:(i+1)*n]) {
+			continue // NaN in, NaN out
+		}
+		if !allFinite(adj.dz[i*n:(i+1)*n]) || !allFinite(adj.w[i*m:(i+1)*m]) || !allFinite(adj.dnu[i*k:(i+1)*k]) {
+			items = append(items, ItemError{Item: i, Reason: ErrDegenerate})
+		}
 	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &SolveError{Items: items}
+}
+
+// adjoint holds, per item (rows), the solution of the adjoint KKT system.
+type adjoint struct {
+	dz, w, dnu []float64 // B×n, B×m, B×k
+}
+
+func countFailed(sol *Solution) int {
+	c := 0
+	for _, e := range sol.Status {
+		if e != nil {
+			c++
+		}
+	}
+	return c
+}
+
+// maskFailed returns a copy of the B×size array x with the rows of failed
+// items zeroed.
+func maskFailed(sol *Solution, x []float64, size int) []float64 {
+	y := append([]float64(nil), x...)
+	for i, e := range sol.Status {
+		if e != nil {
+			clear(y[i*size : (i+1)*size])
+		}
+	}
+	return y
 }
 
 // backwardItem differentiates item i. With w = Λd_λ, the adjoint KKT system
@@ -117,82 +165,72 @@ func addTo(dst, src []float64) {
 //
 // and the gradients are dp = d_z, dh = −w, db = −d_ν,
 // dQ = ½(d_z zᵀ + z d_zᵀ), dG = w zᵀ + λ d_zᵀ, dA = d_ν zᵀ + ν d_zᵀ.
-// Batched gradients are written into g, shared ones summed into acc.
-func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, g, acc *Grads) {
+// The adjoint solution goes into adj's row i; gradients of batched inputs
+// are written into g (shared ones are summed later from adj).
+func (w *worker) backwardItem(sol *Solution, f *factors, i int, dl []float64, adj *adjoint, g *Grads) {
 	d := f.d
 	n, m, k := d.n, d.m, d.k
 	p := sol.Problem
-	pick := func(all, sum []float64, size int) []float64 {
-		if sum != nil {
-			return sum
-		}
-		return all[i*size : (i+1)*size]
-	}
-	gq := pick(g.Q, acc.Q, n*n)
-	gp := pick(g.P, acc.P, n)
-	var gg, gh, ga, gb []float64
-	if g.G != nil {
-		gg, gh = pick(g.G, acc.G, m*n), pick(g.H, acc.H, m)
-	}
-	if g.A != nil {
-		ga, gb = pick(g.A, acc.A, k*n), pick(g.B, acc.B, k)
-	}
+	batched := func(in Input) bool { return p.Shared&in == 0 }
+	row := func(x []float64, size int) []float64 { return x[i*size : (i+1)*size] }
 	if sol.Status[i] != nil {
-		// Failed item: NaN rows for its own gradients; it adds nothing to
-		// the shared sums.
+		// Failed item: NaN rows in its own gradients; zero adjoint rows, so
+		// that it adds nothing to the shared sums.
 		for _, x := range []struct {
-			v  []float64
-			in Input
-		}{{gq, InputQ}, {gp, InputP}, {gg, InputG}, {gh, InputH}, {ga, InputA}, {gb, InputB}} {
-			if p.Shared&x.in == 0 {
-				fillNaN(x.v)
+			v    []float64
+			in   Input
+			size int
+		}{{g.Q, InputQ, n * n}, {g.P, InputP, n}, {g.G, InputG, m * n}, {g.H, InputH, m}, {g.A, InputA, k * n}, {g.B, InputB, k}} {
+			if batched(x.in) && x.v != nil {
+				fillNaN(row(x.v, x.size))
 			}
 		}
 		return
 	}
 	st := f.setupOf(i)
 	it := p.item(d, i)
-	z := sol.Z[i*n : (i+1)*n]
-	lam := sol.Lam[i*m : (i+1)*m]
-	s := sol.S[i*m : (i+1)*m]
-	nu := sol.Nu[i*k : (i+1)*k]
+	z, lam, s, nu := row(sol.Z, n), row(sol.Lam, m), row(sol.S, m), row(sol.Nu, k)
 	for j := range w.dg {
 		w.dg[j] = lam[j] / s[j]
 	}
+	dz, wl, dnu := row(adj.dz, n), row(adj.w, m), row(adj.dnu, k)
 	// Constraints stiffer than activeRatio·ρ_g go through the Schur
 	// complement on the primal path (see factor).
 	if err := w.factor(st, &it, w.dg, activeRatio*st.rhoG); err != nil {
-		for _, v := range [][]float64{gq, gp, gg, gh, ga, gb} {
-			fillNaN(v)
-		}
-		return
+		fillNaN(dz)
+		fillNaN(wl)
+		fillNaN(dnu)
+	} else {
+		clear(w.rzp)
+		clear(w.ry)
+		w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, dz, wl, dnu, false, false)
 	}
-	clear(w.rzp)
-	clear(w.ry)
-	w.solveNewton(st, &it, w.dg, dl, w.rzp, w.ry, w.dz, w.dl, w.dnu, false)
-	dz, wl, dnu := w.dz, w.dl, w.dnu
-	for a := 0; a < n; a++ {
-		row := gq[a*n : (a+1)*n]
-		za, da := 0.5*z[a], 0.5*dz[a]
-		for b := range row {
-			row[b] += da*z[b] + za*dz[b]
+	if batched(InputQ) {
+		hdz, hz := w.tn1, w.tn2
+		for a := range hdz {
+			hdz[a], hz[a] = 0.5*dz[a], 0.5*z[a]
 		}
-		gp[a] += dz[a]
+		linalg.Outer2(n, n, hdz, z, hz, dz, row(g.Q, n*n), n)
 	}
-	for r := 0; r < m; r++ {
-		row := gg[r*n : (r+1)*n]
-		wr, lr := wl[r], lam[r]
-		for b := range row {
-			row[b] += wr*z[b] + lr*dz[b]
-		}
-		gh[r] -= wr
+	if batched(InputP) {
+		copy(row(g.P, n), dz)
 	}
-	for r := 0; r < k; r++ {
-		row := ga[r*n : (r+1)*n]
-		vr, nr := dnu[r], nu[r]
-		for b := range row {
-			row[b] += vr*z[b] + nr*dz[b]
+	if m > 0 && batched(InputG) {
+		linalg.Outer2(m, n, wl, z, lam, dz, row(g.G, m*n), n)
+	}
+	if m > 0 && batched(InputH) {
+		gh := row(g.H, m)
+		for r := range gh {
+			gh[r] = -wl[r]
 		}
-		gb[r] -= vr
+	}
+	if k > 0 && batched(InputA) {
+		linalg.Outer2(k, n, dnu, z, nu, dz, row(g.A, k*n), n)
+	}
+	if k > 0 && batched(InputB) {
+		gb := row(g.B, k)
+		for r := range gb {
+			gb[r] = -dnu[r]
+		}
 	}
 }

@@ -2,13 +2,24 @@ package qp_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/optnet-go/optnet/internal/linalg"
 	"github.com/optnet-go/optnet/ops/qp"
 	"github.com/optnet-go/optnet/ops/qp/qptest"
 )
+
+var portable = flag.Bool("qp.portable", false, "run the QP benchmarks with the portable Go kernels instead of the vector ones")
+
+// kernels selects the kernel set for a benchmark and returns the restore
+// function.
+func kernels() func() {
+	prev := linalg.SetAccelerated(!*portable)
+	return func() { linalg.SetAccelerated(prev) }
+}
 
 // benchProblem is one benchmark shape.
 type benchProblem struct {
@@ -104,6 +115,7 @@ var benchProblems = func() []benchProblem {
 func BenchmarkSolve(b *testing.B) {
 	for _, bp := range benchProblems {
 		b.Run(bp.name, func(b *testing.B) {
+			defer kernels()()
 			pr := bp.make(rand.New(rand.NewPCG(1, 2)))
 			ctx := context.Background()
 			var iters float64
@@ -126,6 +138,7 @@ func BenchmarkSolve(b *testing.B) {
 func BenchmarkSolveBackward(b *testing.B) {
 	for _, bp := range benchProblems {
 		b.Run(bp.name, func(b *testing.B) {
+			defer kernels()()
 			rng := rand.New(rand.NewPCG(1, 2))
 			pr := bp.make(rng)
 			ctx := context.Background()
@@ -160,6 +173,7 @@ func BenchmarkSolveBackward(b *testing.B) {
 func BenchmarkBackward(b *testing.B) {
 	for _, bp := range benchProblems {
 		b.Run(bp.name, func(b *testing.B) {
+			defer kernels()()
 			rng := rand.New(rand.NewPCG(1, 2))
 			pr := bp.make(rng)
 			ctx := context.Background()

@@ -28,6 +28,11 @@ var (
 	// linearly dependent (A lacks full row rank), so that the multipliers ν
 	// are not unique.
 	ErrRankDeficient = errors.New("linearly dependent equality constraints")
+	// ErrDegenerate reports, from Backward, an item whose KKT system at the
+	// solution is singular (e.g. a feasible set reduced to one point, or a
+	// constraint exactly at the boundary of being active): the gradients
+	// are not defined there, so none are returned.
+	ErrDegenerate = errors.New("degenerate solution: gradients are not defined")
 	// ErrNotConverged reports an item whose best iterate does not satisfy the
 	// optimality conditions to the acceptance tolerance.
 	ErrNotConverged = errors.New("did not converge")
@@ -117,7 +122,7 @@ func (e *SolveError) Unwrap() []error {
 	return errs
 }
 
-var sentinels = []error{ErrNonFinite, ErrNotConvex, ErrInfeasible, ErrRankDeficient, ErrNotConverged}
+var sentinels = []error{ErrNonFinite, ErrNotConvex, ErrInfeasible, ErrRankDeficient, ErrDegenerate, ErrNotConverged}
 
 // sentinelOf returns the sentinel that err wraps, or err itself.
 func sentinelOf(err error) error {
@@ -128,3 +133,34 @@ func sentinelOf(err error) error {
 	}
 	return err
 }
+
+// StatusCode maps an item's status (an entry of Solution.Status) to the
+// code of the ONNX op's status output: 0 solved, 1 non-finite input, 2 not
+// convex, 3 infeasible, 4 linearly dependent equalities, 5 not converged or
+// any other failure.
+func StatusCode(err error) int32 {
+	switch {
+	case err == nil:
+		return StatusSolved
+	case errors.Is(err, ErrNonFinite):
+		return StatusNonFinite
+	case errors.Is(err, ErrNotConvex):
+		return StatusNotConvex
+	case errors.Is(err, ErrInfeasible):
+		return StatusInfeasible
+	case errors.Is(err, ErrRankDeficient):
+		return StatusRankDeficient
+	default:
+		return StatusNotConverged
+	}
+}
+
+// Codes of the op's status output, as returned by StatusCode.
+const (
+	StatusSolved int32 = iota
+	StatusNonFinite
+	StatusNotConvex
+	StatusInfeasible
+	StatusRankDeficient
+	StatusNotConverged
+)

@@ -13,13 +13,18 @@ import (
 func (w *worker) residuals(st *setup, it *item) float64 {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	copy(w.rx, it.p)
-	linalg.Gemv(n, n, 1, st.qs, n, w.z, w.rx)
+	st.qpat.gemv(n, n, 1, st.qs, w.z, w.rx)
 	if m > 0 {
-		linalg.GemvT(m, n, 1, it.g, n, w.lam, w.rx)
 		for i := range w.rz {
 			w.rz[i] = w.s[i] - it.h[i]
 		}
-		linalg.Gemv(m, n, 1, it.g, n, w.z, w.rz)
+		if st.gpat == nil {
+			// Gz and Gᵀλ in one pass over G.
+			linalg.GemvBoth(m, n, it.g, n, w.z, w.rz, w.lam, w.rx)
+		} else {
+			st.gpat.gemvT(m, n, 1, it.g, w.lam, w.rx)
+			st.gpat.gemv(m, n, 1, it.g, w.z, w.rz)
+		}
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, 1, it.a, n, w.nu, w.rx)
@@ -40,18 +45,7 @@ func (w *worker) residuals(st *setup, it *item) float64 {
 
 // maxStep returns the largest α ≤ 1 with x + α·dx ≥ 0 and y + α·dy ≥ 0.
 func maxStep(x, dx, y, dy []float64) float64 {
-	a := 1.0
-	for i, v := range dx {
-		if v < 0 {
-			a = math.Min(a, -x[i]/v)
-		}
-	}
-	for i, v := range dy {
-		if v < 0 {
-			a = math.Min(a, -y[i]/v)
-		}
-	}
-	return a
+	return linalg.MaxStep(y, dy, linalg.MaxStep(x, dx, 1))
 }
 
 // ipm runs the interior-point method on one item and leaves the best
@@ -76,7 +70,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 	for i := range w.ry {
 		w.ry[i] = -it.b[i]
 	}
-	w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.z, w.lam, w.nu, false)
+	w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.z, w.lam, w.nu, false, false)
 	if m > 0 {
 		for i := range w.s {
 			w.s[i] = it.h[i] - w.gdz[i]
@@ -85,6 +79,8 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		shiftPositive(w.lam)
 	}
 
+	copy(w.flam, w.lam)
+	copy(w.fnu, w.nu)
 	best := math.Inf(1)
 	notImproved := 0
 	steps := 0
@@ -106,8 +102,22 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		} else {
 			notImproved++
 		}
-		if !(score >= opt.Eps) || notImproved >= opt.NotImprovedLimit || steps == opt.MaxIter {
+		if !(score >= opt.Eps) || steps == opt.MaxIter {
 			break
+		}
+		if notImproved >= opt.NotImprovedLimit {
+			// Stalled. Stop if the best iterate is good enough; otherwise the
+			// stall is the non-monotone early phase of an infeasible start
+			// (complementarity can grow while feasibility is gained): go on,
+			// up to MaxIter.
+			w.swapBest()
+			ok := w.acceptable(st, it, opt.AcceptTol)
+			w.swapBest()
+			if ok {
+				break
+			}
+			notImproved = 0
+			w.residuals(st, it)
 		}
 		for i := range w.dg {
 			w.dg[i] = w.lam[i] / w.s[i]
@@ -118,7 +128,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		}
 		if m == 0 {
 			// A linear system: Newton converges in one step; later steps refine.
-			w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, false)
+			w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, false, false)
 			linalg.Axpy(n, 1, w.dz, w.z)
 			linalg.Axpy(k, 1, w.dnu, w.nu)
 			continue
@@ -127,7 +137,7 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		for i := range w.rzp {
 			w.rzp[i] = w.rz[i] - w.s[i]
 		}
-		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dza, w.dla, w.dnua, false)
+		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dza, w.dla, w.dnua, false, true)
 		for i := range w.dsa {
 			w.dsa[i] = -w.rz[i] - w.gdz[i]
 		}
@@ -139,13 +149,13 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		}
 		muAff /= float64(m)
 		sigma := muAff / mu
-		sigma = sigma * sigma * sigma
+		sigma = math.Min(1, sigma*sigma*sigma)
 		// Corrector: s∘λ + dsₐ∘dλₐ = σμ.
 		for i := range w.rzp {
 			rs := w.s[i]*w.lam[i] + w.dsa[i]*w.dla[i] - sigma*mu
 			w.rzp[i] = w.rz[i] - rs/w.lam[i]
 		}
-		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, true)
+		w.solveNewton(st, it, w.dg, w.rx, w.rzp, w.ry, w.dz, w.dl, w.dnu, true, false)
 		for i := range w.ds {
 			w.ds[i] = -w.rz[i] - w.gdz[i]
 		}
@@ -154,19 +164,27 @@ func (w *worker) ipm(done <-chan struct{}, st *setup, it *item, opt Options) (in
 		linalg.Axpy(m, alpha, w.ds, w.s)
 		linalg.Axpy(m, alpha, w.dl, w.lam)
 		linalg.Axpy(k, alpha, w.dnu, w.nu)
-		if !finiteAll(w.s) || !finiteAll(w.lam) || !finiteAll(w.z) {
+		if !finiteAll(w.s) || !finiteAll(w.lam) || !finiteAll(w.z) || !finiteAll(w.nu) {
 			break
 		}
+		// On an infeasible problem the multipliers grow until the step
+		// overflows; the certificate is read from the last finite ones.
+		copy(w.flam, w.lam)
+		copy(w.fnu, w.nu)
 	}
-	// Keep the last iterate's multipliers for the infeasibility test: accept
-	// overwrites the iterate with the best one.
-	copy(w.dla, w.lam)
-	copy(w.dnua, w.nu)
-	if w.accept(st, it, opt.AcceptTol) {
+	// Judge the best iterate; the last finite multipliers serve the
+	// infeasibility test.
+	copy(w.dla, w.flam)
+	copy(w.dnua, w.fnu)
+	copy(w.z, w.bz)
+	copy(w.s, w.bs)
+	copy(w.lam, w.blam)
+	copy(w.nu, w.bnu)
+	if w.acceptable(st, it, opt.AcceptTol) {
 		return steps, nil
 	}
 	// Failed: is the last iterate an (approximate) infeasibility certificate?
-	if m > 0 && w.infeasible(it) {
+	if m > 0 && w.infeasible(st, it) {
 		return steps, fmt.Errorf("%w (Farkas certificate found after %d iterations)", ErrInfeasible, steps)
 	}
 	if stopErr != nil {
@@ -219,31 +237,36 @@ func maxAbs(x []float64) float64 {
 	return r
 }
 
-// accept checks the optimality conditions at the best iterate (copied into
-// w.z etc.), each relative to the size of the terms it balances:
+// swapBest exchanges the current and the best iterate.
+func (w *worker) swapBest() {
+	w.z, w.bz = w.bz, w.z
+	w.s, w.bs = w.bs, w.s
+	w.lam, w.blam = w.blam, w.lam
+	w.nu, w.bnu = w.bnu, w.nu
+}
+
+// acceptable checks the optimality conditions at the current iterate
+// (overwriting the residuals), each relative to the size of the terms it
+// balances:
 //
 //	‖Qz + p + Gᵀλ + Aᵀν‖∞ ≤ tol·(1 + max(‖Qz‖∞, ‖p‖∞, ‖Gᵀλ‖∞, ‖Aᵀν‖∞))
 //	‖Gz + s − h‖∞         ≤ tol·(1 + max(‖Gz‖∞, ‖h‖∞))
 //	‖Az − b‖∞             ≤ tol·(1 + max(‖Az‖∞, ‖b‖∞))
 //	sᵀλ                   ≤ tol·(1 + |½zᵀQz + pᵀz|)
-func (w *worker) accept(st *setup, it *item, tol float64) bool {
+func (w *worker) acceptable(st *setup, it *item, tol float64) bool {
 	n, m, k := w.d.n, w.d.m, w.d.k
-	copy(w.z, w.bz)
-	copy(w.s, w.bs)
-	copy(w.lam, w.blam)
-	copy(w.nu, w.bnu)
 	w.residuals(st, it)
 	if !finiteAll(w.rx) || !finiteAll(w.rz) || !finiteAll(w.ry) {
 		return false
 	}
 	t := w.tn2
 	clear(t)
-	linalg.Gemv(n, n, 1, st.qs, n, w.z, t)
+	st.qpat.gemv(n, n, 1, st.qs, w.z, t)
 	obj := 0.5*linalg.Dot(n, t, w.z) + linalg.Dot(n, it.p, w.z)
 	scale := math.Max(maxAbs(t), maxAbs(it.p))
 	if m > 0 {
 		clear(t)
-		linalg.GemvT(m, n, 1, it.g, n, w.lam, t)
+		st.gpat.gemvT(m, n, 1, it.g, w.lam, t)
 		scale = math.Max(scale, maxAbs(t))
 	}
 	if k > 0 {
@@ -257,7 +280,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 	if m > 0 {
 		gz := w.tm1
 		clear(gz)
-		linalg.Gemv(m, n, 1, it.g, n, w.z, gz)
+		st.gpat.gemv(m, n, 1, it.g, w.z, gz)
 		if maxAbs(w.rz) > tol*(1+math.Max(maxAbs(gz), maxAbs(it.h))) {
 			return false
 		}
@@ -280,7 +303,7 @@ func (w *worker) accept(st *setup, it *item, tol float64) bool {
 // and w.dnua) approximately
 // certify infeasibility (Farkas): λ ≥ 0 with Gᵀλ + Aᵀν ≈ 0 and
 // hᵀλ + bᵀν < 0.
-func (w *worker) infeasible(it *item) bool {
+func (w *worker) infeasible(st *setup, it *item) bool {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	lam, nu := w.dla, w.dnua
 	norm := 0.0
@@ -295,7 +318,7 @@ func (w *worker) infeasible(it *item) bool {
 	}
 	t := w.tn2
 	clear(t)
-	linalg.GemvT(m, n, 1/norm, it.g, n, lam, t)
+	st.gpat.gemvT(m, n, 1/norm, it.g, lam, t)
 	gmax := maxAbs(it.g)
 	if k > 0 {
 		linalg.GemvT(k, n, 1/norm, it.a, n, nu, t)

@@ -3,6 +3,7 @@ package qp
 import (
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/optnet-go/optnet/internal/linalg"
 )
@@ -13,13 +14,15 @@ import (
 type worker struct {
 	d dims
 
-	kf     []float64 // Cholesky factor of K (m×m) or H (n×n)
-	gs     []float64 // m×n, √d-scaled G (primal path)
-	y      []float64 // n×c, U⁻ᵀCᵀ (primal path)
-	pf     []float64 // c×c, Cholesky factor of the Schur complement (primal path)
-	act    []int     // inequalities treated as active (primal path)
-	nc     int       // c = k + len(act)
-	tau    float64   // threshold of d for active rows
+	kf    []float64 // Cholesky factor of K (m×m) or H (n×n)
+	gs    []float64 // m×n, √d-scaled G (primal path)
+	y     []float64 // n×c, U⁻ᵀCᵀ (primal path)
+	pf    []float64 // c×c, Cholesky factor of the Schur complement (primal path)
+	act   []int     // inequalities treated as active (primal path)
+	first []int     // per column of Y, its first nonzero row (band path)
+	nc    int       // c = k + len(act)
+	tau   float64   // threshold of d for active rows
+	aug   *augBand  // band LU of the augmented system (backward, band path), when in use
 
 	tn1, tn2 []float64 // n
 	rhat, f0 []float64 // U⁻ᵀrx (n) and Wᵀ·rhat (m+k), kept between solves
@@ -30,8 +33,9 @@ type worker struct {
 	// Interior-point state.
 	z, s, lam, nu     []float64
 	bz, bs, blam, bnu []float64 // best iterate
+	flam, fnu         []float64 // multipliers of the last finite iterate (infeasibility test)
 	rx, rz, ry, rzp   []float64
-	dg, c             []float64 // λ/s and the complementarity term
+	dg                []float64 // λ/s
 	dza, dsa, dla     []float64 // affine direction
 	dnua              []float64
 	dz, ds, dl, dnu   []float64 // combined direction
@@ -40,34 +44,43 @@ type worker struct {
 func newWorker(d dims) *worker {
 	n, m, k := d.n, d.m, d.k
 	nk := max(n, m)
-	w := &worker{d: d}
-	buf := make([]float64, n+(m+k)+nk*nk+m*n+n*(k+m)+(k+m)*(k+m)+
-		2*n+3*m+2*k+
-		4*n+6*m+4*k+ // z s lam nu ×2 (n+m+m+k each)
-		n+2*m+k+ // rx rz ry rzp
-		2*m+ // d c
-		2*(n+2*m+k)) // directions
+	w := &worker{d: d, act: make([]int, 0, m), first: make([]int, k+m+m)}
+	// All float64 scratch is carved from one allocation: a first pass over
+	// the layout sums the sizes, a second hands out the slices.
+	var buf []float64
+	total := 0
 	take := func(size int) []float64 {
+		if buf == nil {
+			total += size
+			return nil
+		}
 		x := buf[:size:size]
 		buf = buf[size:]
 		return x
 	}
-	w.rhat, w.f0 = take(n), take(m+k)
-	w.kf = take(nk * nk)
-	w.gs = take(m * n)
-	w.y = take(n * (k + m))
-	w.pf = take((k + m) * (k + m))
-	w.act = make([]int, 0, m)
-	w.tn1, w.tn2 = take(n), take(n)
-	w.tm1, w.gdz = take(m), take(m)
-	w.tk1 = take(k)
-	w.tc = take(k + m)
-	w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
-	w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
-	w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
-	w.dg, w.c = take(m), take(m)
-	w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
-	w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	layout := func() {
+		w.rhat, w.f0 = take(n), take(m+k)
+		w.gs = take(m * n)
+		w.y = take(n * (k + m))
+		w.pf = take((k + m) * (k + m))
+		w.tn1, w.tn2 = take(n), take(n)
+		w.tm1, w.gdz = take(m), take(m)
+		w.tk1 = take(k)
+		w.tc = take(k + m)
+		w.z, w.s, w.lam, w.nu = take(n), take(m), take(m), take(k)
+		w.bz, w.bs, w.blam, w.bnu = take(n), take(m), take(m), take(k)
+		w.flam, w.fnu = take(m), take(k)
+		w.rx, w.rz, w.ry, w.rzp = take(n), take(m), take(k), take(m)
+		w.dg = take(m)
+		w.dza, w.dsa, w.dla, w.dnua = take(n), take(m), take(m), take(k)
+		w.dz, w.ds, w.dl, w.dnu = take(n), take(m), take(m), take(k)
+	}
+	layout()
+	buf = make([]float64, total)
+	layout()
+	// The factor's array is separate: a successful Cholesky of a batched Q
+	// keeps it (newQBase).
+	w.kf = make([]float64, nk*nk)
 	return w
 }
 
@@ -121,10 +134,105 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 		}
 		return d[r]
 	}
+	w.nc = 0
+	inUse := false
+	if bi := st.band; bi != nil {
+		w.formBandH(st, bi, it, weight)
+		if k == 0 && len(w.act) > 0 {
+			var err error
+			if inUse, err = w.factorAug(st, bi, it, d); err != nil {
+				return err
+			}
+		}
+		if !inUse && !linalg.BandPotrf(n, bi.w, w.kf[:n*(bi.w+1)]) {
+			return errFactorH
+		}
+	} else if err := w.formDense(st, it, weight); err != nil {
+		return err
+	}
+	if w.aug != nil {
+		w.aug.inUse = inUse
+		if inUse {
+			return nil
+		}
+	}
+	c := k + len(w.act)
+	w.nc = c
+	if c == 0 {
+		return nil
+	}
+	// Y = U⁻ᵀCᵀ, with Cᵀ's rows in the factor's variable order.
+	y := w.y[:n*c]
+	var ip []int // variable order of the band factor (nil: natural)
+	first := w.first[:c]
+	clear(first)
+	if st.band != nil && st.gpat != nil {
+		ip = st.band.iperm
+		clear(y)
+		// Sort the active rows by their first variable in band order: then
+		// column j of Y is zero above first[j], nondecreasing in j, and
+		// P = YᵀY skips those zeros.
+		key := w.first[k+m:]
+		sp := st.gpat
+		for _, r := range w.act {
+			f := n
+			for _, j := range sp.cols[sp.start[r]:sp.start[r+1]] {
+				f = min(f, ip[j])
+			}
+			key[r] = f
+		}
+		slices.SortFunc(w.act, func(a, b int) int { return key[a] - key[b] })
+		for x, r := range w.act {
+			first[k+x] = key[r]
+		}
+	}
+	for r := 0; r < k; r++ {
+		for j := 0; j < n; j++ {
+			pj := j
+			if ip != nil {
+				pj = ip[j]
+			}
+			y[pj*c+r] = it.a[r*n+j]
+		}
+	}
+	for x, r := range w.act {
+		g := it.g[r*n : (r+1)*n]
+		if sp := st.gpat; ip != nil && sp != nil {
+			for _, j := range sp.cols[sp.start[r]:sp.start[r+1]] {
+				y[ip[j]*c+k+x] = g[j]
+			}
+			continue
+		}
+		for j := 0; j < n; j++ {
+			y[j*c+k+x] = g[j]
+		}
+	}
+	if bi := st.band; bi != nil {
+		linalg.BandSolveUTMulti(n, bi.w, c, w.kf, y, c)
+	} else {
+		linalg.SolveUTMulti(n, c, w.kf, n, y, c)
+	}
+	pf := w.pf[:c*c]
+	clear(pf)
+	linalg.SyrkTNEnvelope(c, n, first, 1, y, c, pf, c)
+	for x, r := range w.act {
+		pf[(k+x)*c+k+x] += 1 / (d[r] - st.rhoG)
+	}
+	if !linalg.PotrfTol(c, pf, c, rankPivot) {
+		return errFactorP
+	}
+	return nil
+}
+
+// formDense forms and factors H = Q̃ + Σ weight(r)·g_r g_rᵀ in w.kf (n×n).
+func (w *worker) formDense(st *setup, it *item, weight func(int) float64) error {
+	n, m := w.d.n, w.d.m
 	h := w.kf[:n*n]
-	copy(h, st.qt)
+	for i := 0; i < n; i++ { // upper triangle only
+		copy(h[i*n+i:(i+1)*n], st.qt[i*n+i:(i+1)*n])
+	}
 	if m > 0 {
-		if sp := st.sparse; sp != nil {
+		if sp := st.gpat; st.sparseH && sp != nil {
 			for r := 0; r < m; r++ {
 				cols := sp.cols[sp.start[r]:sp.start[r+1]]
 				g := it.g[r*n : (r+1)*n]
@@ -152,33 +260,28 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 	if !linalg.Potrf(n, h, n) {
 		return errFactorH
 	}
-	c := k + len(w.act)
-	w.nc = c
-	if c == 0 {
-		return nil
-	}
-	y := w.y[:n*c]
-	for r := 0; r < k; r++ {
-		for j := 0; j < n; j++ {
-			y[j*c+r] = it.a[r*n+j]
-		}
-	}
-	for x, r := range w.act {
-		for j := 0; j < n; j++ {
-			y[j*c+k+x] = it.g[r*n+j]
-		}
-	}
-	linalg.SolveUTMulti(n, c, h, n, y, c)
-	pf := w.pf[:c*c]
-	clear(pf)
-	linalg.SyrkTN(c, n, 1, y, c, pf, c)
-	for x, r := range w.act {
-		pf[(k+x)*c+k+x] += 1 / (d[r] - st.rhoG)
-	}
-	if !linalg.PotrfTol(c, pf, c, rankPivot) {
-		return errFactorP
-	}
 	return nil
+}
+
+// formBandH forms H in band storage, in the band's variable order, in w.kf
+// (n×(w+1)).
+func (w *worker) formBandH(st *setup, bi *bandInfo, it *item, weight func(int) float64) {
+	n, m := w.d.n, w.d.m
+	hb := w.kf[:n*(bi.w+1)]
+	copy(hb, bi.qt)
+	sp := st.gpat
+	for r := 0; r < m; r++ {
+		cols := sp.cols[sp.start[r]:sp.start[r+1]]
+		g := it.g[r*n : (r+1)*n]
+		dr := weight(r)
+		for x, ca := range cols {
+			va := dr * g[ca]
+			pa := bi.iperm[ca]
+			for _, cb := range cols[x:] {
+				hb[bi.at(pa, bi.iperm[cb])] += va * g[cb]
+			}
+		}
+	}
 }
 
 // solveNewton solves the Newton system of the last factor call,
@@ -189,7 +292,9 @@ func (w *worker) factor(st *setup, it *item, d []float64, tau float64) error {
 //
 // and leaves G·dz in w.gdz. rxSame says that rx is the one of the previous
 // call (the corrector after the predictor), whose reductions are reused.
-func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame bool) {
+// With lamOnly (the predictor, which needs only dλ and G·dz) the dual path
+// leaves dz and dν alone.
+func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []float64, rxSame, lamOnly bool) {
 	n, m, k := w.d.n, w.d.m, w.d.k
 	if st.dual {
 		// With W = [U⁻ᵀGᵀ U⁻ᵀAᵀ] and r̂ = U⁻ᵀrx:
@@ -216,6 +321,10 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 				linalg.GemvT(k, m, -1, st.t, m, f, dl)
 				linalg.SolveChol(m, w.kf, m, dl)
 			}
+			if lamOnly {
+				w.gdzFromDl(d, rzp, dl)
+				return
+			}
 			copy(dnu, f)
 			if m > 0 {
 				linalg.Gemv(k, m, -1, st.t, m, dl, dnu)
@@ -223,6 +332,12 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 			linalg.SolveU(k, st.v, k, dnu)
 		} else if m > 0 {
 			linalg.SolveChol(m, w.kf, m, dl)
+		}
+		if m > 0 {
+			w.gdzFromDl(d, rzp, dl)
+		}
+		if lamOnly {
+			return
 		}
 		y := w.tc[:ld]
 		copy(y, dl)
@@ -233,10 +348,6 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 		linalg.SolveU(n, st.u, n, r)
 		for i, v := range r {
 			dz[i] = -v
-		}
-		if m > 0 {
-			clear(w.gdz)
-			linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
 		}
 		return
 	}
@@ -254,34 +365,74 @@ func (w *worker) solveNewton(st *setup, it *item, d, rx, rzp, ry, dz, dl, dnu []
 				t[i] = d[i] * rzp[i]
 			}
 		}
-		linalg.GemvT(m, n, -1, it.g, n, t, r)
+		st.gpat.gemvT(m, n, -1, it.g, t, r)
 	}
 	if k > 0 {
 		linalg.GemvT(k, n, -st.rho, it.a, n, ry, r)
 	}
-	linalg.SolveUT(n, w.kf, n, r)
-	c := w.nc
 	yv := w.tc
-	if c > 0 {
-		copy(yv, ry)
-		for x, a := range w.act {
-			yv[k+x] = rzp[a]
-		}
-		linalg.GemvT(n, c, 1, w.y, c, r, yv[:c])
-		linalg.SolveChol(c, w.pf, c, yv[:c])
-		linalg.Gemv(n, c, -1, w.y, c, yv[:c], r)
+	if a := w.aug; a != nil && a.inUse {
+		a.solve(st.band, w.act, r, rzp, dz, yv)
+	} else {
+		w.solveReduced(st, r, rzp, ry, dz, yv)
 	}
-	linalg.SolveU(n, w.kf, n, r)
-	copy(dz, r)
 	copy(dnu, yv[:k])
 	if m > 0 {
 		clear(w.gdz)
-		linalg.Gemv(m, n, 1, it.g, n, dz, w.gdz)
+		st.gpat.gemv(m, n, 1, it.g, dz, w.gdz)
 		for i := range dl {
 			dl[i] = d[i] * (w.gdz[i] + rzp[i])
 		}
 		for x, a := range w.act {
 			dl[a] = yv[k+x] / (1 - st.rhoG/d[a])
 		}
+	}
+}
+
+// gdzFromDl sets w.gdz = G·dz from the second block row of the Newton
+// system, G dz = D⁻¹dλ − rzp, instead of a product with G.
+func (w *worker) gdzFromDl(d, rzp, dl []float64) {
+	gdz := w.gdz
+	for i, v := range dl {
+		gdz[i] = v/d[i] - rzp[i]
+	}
+}
+
+// solveReduced solves the primal path's system for dz and the multipliers
+// yv of C = [A; G_act] with the factor of Ĥ and the Schur complement:
+// Ĥ dz + Cᵀyv = r, C dz − E yv = −[ry; rzp_act].
+func (w *worker) solveReduced(st *setup, r, rzp, ry, dz, yv []float64) {
+	n, k := w.d.n, w.d.k
+	// In the band case the triangular solves run in the band's variable
+	// order: permute r in, and dz back out.
+	bi := st.band
+	x := r
+	if bi != nil {
+		x = w.tn2
+		for i, old := range bi.perm {
+			x[i] = r[old]
+		}
+		linalg.BandSolveUT(n, bi.w, w.kf, x)
+	} else {
+		linalg.SolveUT(n, w.kf, n, x)
+	}
+	c := w.nc
+	if c > 0 {
+		copy(yv, ry)
+		for j, a := range w.act {
+			yv[k+j] = rzp[a]
+		}
+		linalg.GemvT(n, c, 1, w.y, c, x, yv[:c])
+		linalg.SolveChol(c, w.pf, c, yv[:c])
+		linalg.Gemv(n, c, -1, w.y, c, yv[:c], x)
+	}
+	if bi != nil {
+		linalg.BandSolveU(n, bi.w, w.kf, x)
+		for i, old := range bi.perm {
+			dz[old] = x[i]
+		}
+	} else {
+		linalg.SolveU(n, w.kf, n, x)
+		copy(dz, x)
 	}
 }

@@ -1,7 +1,6 @@
 package qp
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/optnet-go/optnet/runtime"
@@ -29,16 +28,6 @@ var Op = &runtime.Op{
 // Register adds the QP op to r.
 func Register(r *runtime.Registry) error { return r.Register(Op) }
 
-// Status codes of the optional status output (on_failure="nan").
-const (
-	StatusSolved int32 = iota
-	StatusNonFinite
-	StatusNotConvex
-	StatusInfeasible
-	StatusRankDeficient
-	StatusNotConverged
-)
-
 type opKernel struct {
 	opts   Options
 	solver Solver
@@ -46,7 +35,11 @@ type opKernel struct {
 }
 
 func buildOp(b *runtime.BuildContext) (runtime.Kernel, error) {
-	k := &opKernel{solver: CPU{}}
+	solver, err := solverFor(b.Device())
+	if err != nil {
+		return nil, err
+	}
+	k := &opKernel{solver: solver}
 	k.opts.Eps = float64(b.Float("eps", 1e-12))
 	k.opts.MaxIter = int(b.Int("maxiter", 20))
 	k.opts.NotImprovedLimit = int(b.Int("not_improved_limit", 3))
@@ -180,7 +173,13 @@ func (k *opKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.T
 	if err != nil && !(k.opts.OnFailure == FailNaN && sol != nil) {
 		return nil, err
 	}
-	rc.Save(sol)
+	if rc.Recording() {
+		rc.Save(sol)
+	} else {
+		// Nothing will call Backward: free what the solver keeps for it
+		// (device memory on a GPU) now rather than at garbage collection.
+		defer sol.Release()
+	}
 	out := make([]*tensor.Tensor, 4)
 	mk := func(v []float64, cols int) (*tensor.Tensor, error) {
 		t, err := tensor.FromSlice([]int{sol.Batch, cols}, v)
@@ -205,7 +204,7 @@ func (k *opKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.T
 	if k.outs[3] {
 		st := make([]int32, sol.Batch)
 		for i, e := range sol.Status {
-			st[i] = statusCode(e)
+			st[i] = StatusCode(e)
 		}
 		out[3] = tensor.MustFromSlice([]int{sol.Batch}, st)
 	}
@@ -217,22 +216,6 @@ func orEmpty(v []float64, n int) []float64 {
 		return v
 	}
 	return make([]float64, n)
-}
-
-func statusCode(err error) int32 {
-	switch {
-	case err == nil:
-		return StatusSolved
-	case errors.Is(err, ErrNonFinite):
-		return StatusNonFinite
-	case errors.Is(err, ErrNotConvex):
-		return StatusNotConvex
-	case errors.Is(err, ErrInfeasible):
-		return StatusInfeasible
-	case errors.Is(err, ErrRankDeficient):
-		return StatusRankDeficient
-	}
-	return StatusNotConverged
 }
 
 // InferShapes gives z (B, n), lam (B, m), nu (B, k) and status (B) where
@@ -252,6 +235,9 @@ func (k *opKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 		rank := 1
 		if inputSpecs[i].matrix {
 			rank = 2
+		}
+		if len(f.Shape) != rank && len(f.Shape) != rank+1 {
+			return nil, fmt.Errorf("%w: QP input %s has shape %v; want rank %d (shared) or %d (batched)", tensor.ErrShape, inputSpecs[i].name, f.Shape, rank, rank+1)
 		}
 		if len(f.Shape) == rank+1 {
 			batched = true
@@ -306,6 +292,9 @@ func (k *opKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*ten
 		return nil, err
 	}
 	vals := [6][]float64{gr.Q, gr.P, gr.G, gr.H, gr.A, gr.B}
+	if err := checkGrads(sol, dz, vals); err != nil {
+		return nil, err
+	}
 	for i, x := range f.Inputs {
 		if i >= 6 || x == nil || !f.NeedGrad[i] {
 			continue
@@ -323,4 +312,25 @@ func (k *opKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*ten
 		}
 	}
 	return grads, nil
+}
+
+// checkGrads guards every solver's backward: when the forward solved every
+// item and the upstream gradient is finite, a non-finite input gradient
+// means a singular KKT system somewhere in the batch (the CPU solver names
+// the items itself; this catches any solver that does not).
+func checkGrads(sol *Solution, dz []float64, vals [6][]float64) error {
+	for _, e := range sol.Status {
+		if e != nil {
+			return nil // failed items are NaN by design (on_failure="nan")
+		}
+	}
+	if !allFinite(dz) {
+		return nil
+	}
+	for i, v := range vals {
+		if !allFinite(v) {
+			return fmt.Errorf("%w: the gradient of %s is not finite (the KKT system is singular at the solution of some item)", ErrDegenerate, inputSpecs[i].name)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/optnet-go/optnet"
@@ -330,5 +331,94 @@ func TestOpBackwardThroughGraph(t *testing.T) {
 				t.Errorf("d/d%s[%d]: backward %v, finite difference %v", name, j, gd[j], num)
 			}
 		}
+	}
+}
+
+// TestOpDevice compiles the same QP model for each device. Without a usable
+// GPU (the case on machines without one), Auto runs on the CPU after a
+// notice and CUDA is a compile error that says why; with one, both run on
+// it and agree with the CPU.
+func TestOpDevice(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	in := randomProblem(rng, 3, 4, 3, tensor.Float64)
+	b := onnxbuild.New("qp", map[string]int64{"": 17, "com.optnet": 1})
+	for i, x := range in[:4] {
+		dims := make([]any, x.Rank())
+		for j, d := range x.Shape() {
+			dims[j] = d
+		}
+		b.Input(qpNames[i], x.DType(), dims...)
+	}
+	b.DomainNode("com.optnet", "QP", qpNames[:4], []string{"z"})
+	b.Output("z", tensor.Float64, 3, 4)
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(dev runtime.Device) (*runtime.Model, error) {
+		return optnet.LoadBytes(data, optnet.Options{Compile: runtime.Options{Device: dev}})
+	}
+	ctx := context.Background()
+	cpu, err := load(runtime.CPU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := cpu.Run(ctx, feeds(in[:4]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, devErr := qp.DeviceSolver()
+	var notices []string
+	prev := qp.SetNotice(func(msg string) { notices = append(notices, msg) })
+	defer qp.SetNotice(prev)
+	auto, err := load(runtime.Auto)
+	if err != nil {
+		t.Fatalf("Auto: %v", err)
+	}
+	cuda, cudaErr := load(runtime.CUDA)
+	if devErr != nil {
+		t.Logf("no device solver: %v", devErr)
+		if !errors.Is(cudaErr, qp.ErrNoDevice) || !strings.Contains(cudaErr.Error(), "QP on device cuda") {
+			t.Errorf("CUDA without a device: %v, want a compile error wrapping qp.ErrNoDevice", cudaErr)
+		}
+		// The notice may have been given earlier in this process.
+		for _, n := range notices {
+			if !strings.Contains(n, "runs on the CPU") {
+				t.Errorf("notice %q", n)
+			}
+		}
+	} else if cudaErr != nil {
+		t.Fatalf("CUDA with a device solver: %v", cudaErr)
+	}
+	models := []*runtime.Model{auto}
+	if cuda != nil {
+		models = append(models, cuda)
+	}
+	for _, m := range models {
+		got, err := m.Run(ctx, feeds(in[:4]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zg, zw := tensor.Data[float64](got["z"]), tensor.Data[float64](want["z"])
+		for i := range zw {
+			if math.Abs(zg[i]-zw[i]) > 1e-8*(1+math.Abs(zw[i])) {
+				t.Fatalf("z[%d] = %v, CPU %v", i, zg[i], zw[i])
+			}
+		}
+	}
+}
+
+// A declared input of the wrong rank is a shape error at compile time,
+// not an internal error (found by FuzzRun: a scalar Q crashed shape
+// inference).
+func TestOpDeclaredRankChecked(t *testing.T) {
+	b := onnxbuild.New("qp", map[string]int64{"": 17, "com.optnet": 1})
+	b.Input("q", tensor.Float64)
+	b.DomainNode("com.optnet", "QP", []string{"q", "q"}, []string{"z"})
+	b.Output("z", tensor.Float64, 1, 1)
+	data, _ := b.Bytes()
+	_, err := optnet.LoadBytes(data, optnet.Options{})
+	if !errors.Is(err, tensor.ErrShape) || errors.Is(err, runtime.ErrInternal) {
+		t.Fatalf("want a shape error, got %v", err)
 	}
 }

@@ -2,7 +2,8 @@ package qp
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/optnet-go/optnet/internal/linalg"
 )
 
 // Input names one of the six inputs of a QP. Inputs are combined as a bit
@@ -124,44 +125,59 @@ func (p *Problem) validate() (dims, error) {
 	return d, nil
 }
 
-// nonFinite reports, for each batch item, which input holds a NaN or ±Inf
-// (empty string when none).
-func (p *Problem) nonFinite(d dims) []string {
-	bad := make([]string, d.batch)
-	check := func(name string, x []float64, shared bool, size int) {
-		if len(x) == 0 {
-			return
+// sharedNonFinite names the first shared input holding a NaN or ±Inf ("" if
+// none): such an input spoils every item.
+func (p *Problem) sharedNonFinite() string {
+	for _, in := range p.inputs() {
+		if p.Shared&in.in != 0 && !allFinite(in.x) {
+			return in.name
 		}
-		if shared {
-			if !allFinite(x) {
-				for i := range bad {
-					if bad[i] == "" {
-						bad[i] = name
-					}
-				}
+	}
+	return ""
+}
+
+// itemNonFinite names the first batched input holding a NaN or ±Inf in item
+// i ("" if none). The same pass counts the nonzeros of a batched Q and G
+// into nnz (−1 for a shared or absent one), for their sparsity patterns.
+func (p *Problem) itemNonFinite(d dims, i int, nnz *itemCounts) string {
+	*nnz = itemCounts{q: -1, g: -1}
+	for _, in := range p.inputs() {
+		if p.Shared&in.in == 0 && len(in.x) > 0 {
+			size := len(in.x) / d.batch
+			count, finite := linalg.Scan(in.x[i*size : (i+1)*size])
+			if !finite {
+				return in.name
 			}
-			return
-		}
-		for i := range bad {
-			if bad[i] == "" && !allFinite(x[i*size:(i+1)*size]) {
-				bad[i] = name
+			switch in.in {
+			case InputQ:
+				nnz.q = count
+			case InputG:
+				nnz.g = count
 			}
 		}
 	}
-	check("Q", p.Q, p.Shared&InputQ != 0, d.n*d.n)
-	check("p", p.P, p.Shared&InputP != 0, d.n)
-	check("G", p.G, p.Shared&InputG != 0, d.m*d.n)
-	check("h", p.H, p.Shared&InputH != 0, d.m)
-	check("A", p.A, p.Shared&InputA != 0, d.k*d.n)
-	check("b", p.B, p.Shared&InputB != 0, d.k)
-	return bad
+	return ""
+}
+
+// itemCounts holds the nonzero counts of one item's Q and G (−1: unknown).
+type itemCounts struct {
+	q, g int
+}
+
+type namedInput struct {
+	name string
+	x    []float64
+	in   Input
+}
+
+func (p *Problem) inputs() [6]namedInput {
+	return [6]namedInput{
+		{"Q", p.Q, InputQ}, {"p", p.P, InputP}, {"G", p.G, InputG},
+		{"h", p.H, InputH}, {"A", p.A, InputA}, {"b", p.B, InputB},
+	}
 }
 
 func allFinite(x []float64) bool {
-	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
+	_, finite := linalg.Scan(x)
+	return finite
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -80,46 +79,46 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 		Status:     make([]error, nb),
 		Problem:    p,
 	}
-	for i, in := range p.nonFinite(d) {
-		if in != "" {
-			sol.Status[i] = fmt.Errorf("%w in %s", ErrNonFinite, in)
-		}
-	}
 	f := &factors{d: d, opt: opt}
 	sol.Factors = f
+	if bad := p.sharedNonFinite(); bad != "" {
+		for i := range sol.Status {
+			sol.Status[i] = fmt.Errorf("%w in %s", ErrNonFinite, bad)
+		}
+		return finish(sol, opt)
+	}
 	qShared := p.Shared&InputQ != 0
 	allShared := qShared && (m == 0 || p.Shared&InputG != 0) && (k == 0 || p.Shared&InputA != 0)
 	var base *qbase
-	if qShared && !allFinite(p.Q) {
-		qShared, allShared = false, false // every item already failed
-	}
 	if qShared {
-		base = newQBase(n, p.Q)
+		base = newQBase(n, p.Q, nil, -1)
 	}
-	if allShared && (m == 0 || allFinite(p.G)) && (k == 0 || allFinite(p.A)) {
-		f.shared = newSetup(newWorker(d), base, p.G, p.A)
+	if allShared {
+		f.shared = newSetup(newWorker(d), base, p.G, p.A, -1)
 	} else {
 		f.items = make([]*setup, nb)
 	}
 
 	done := ctx.Done()
 	parallel(d, nb, opt.Workers, func(w *worker, i int) {
-		if sol.Status[i] != nil {
-			return
-		}
 		select {
 		case <-done:
 			return
 		default:
+		}
+		var nnz itemCounts
+		if bad := p.itemNonFinite(d, i, &nnz); bad != "" {
+			sol.Status[i] = fmt.Errorf("%w in %s", ErrNonFinite, bad)
+			return
 		}
 		it := p.item(d, i)
 		st := f.shared
 		if st == nil {
 			b := base
 			if b == nil {
-				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n])
+				b = newQBase(n, p.Q[i*n*n:(i+1)*n*n], &w.kf, nnz.q)
 			}
-			st = newSetup(w, b, it.g, it.a)
+			st = newSetup(w, b, it.g, it.a, nnz.g)
 			f.items[i] = st
 		}
 		if st.err != nil {
@@ -140,6 +139,13 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return finish(sol, opt)
+}
+
+// finish turns the per-item statuses into the result: failed items get NaN
+// rows and are listed in a *SolveError.
+func finish(sol *Solution, opt Options) (*Solution, error) {
+	n, m, k := sol.N, sol.M, sol.K
 	var serr *SolveError
 	for i, e := range sol.Status {
 		if e == nil {
@@ -157,7 +163,6 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	if serr == nil {
 		return sol, nil
 	}
-	sort.Slice(serr.Items, func(a, b int) bool { return serr.Items[a].Item < serr.Items[b].Item })
 	if opt.OnFailure == FailNaN {
 		return sol, serr
 	}

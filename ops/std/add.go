@@ -26,14 +26,6 @@ func buildAdd(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 type addKernel struct{ *arithKernel }
 
-// Run splits large outputs across cores (elementwise_util.go).
-func (k *addKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	if err := ewCheckOut(rc, in); err != nil {
-		return nil, err
-	}
-	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
-}
-
 func addRow[T tensor.Number](dst, a []T, sa int, b []T, sb int) {
 	n := len(dst)
 	switch {

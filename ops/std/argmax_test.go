@@ -114,3 +114,17 @@ func TestArgMaxErrors(t *testing.T) {
 		t.Errorf("string: %v", err)
 	}
 }
+
+func TestArgMaxEmptyOtherDims(t *testing.T) {
+	// Reducing a non-empty axis of a tensor that has a zero-size dim
+	// elsewhere gives an empty result (found by FuzzRun: it used to divide
+	// by zero choosing the parallel grain).
+	x := tensor.Make[float32](3, 0, 3)
+	got := runOp(t, "ArgMax", 13, attrsOf(attrInt("axis", 0)), 1, x)[0]
+	if !tensor.SameShape(got.Shape(), []int{1, 0, 3}) || got.Len() != 0 {
+		t.Fatalf("got %v", got)
+	}
+	if err := runOpErr("ArgMin", 13, attrsOf(attrInt("axis", 1)), 1, x); !errors.Is(err, tensor.ErrShape) {
+		t.Fatalf("arg-reduction over an empty axis: %v", err)
+	}
+}

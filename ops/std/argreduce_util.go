@@ -128,7 +128,7 @@ func argIndices[T tensor.Number](src []T, O, R, I int, isMax, last bool) []int64
 		}
 		return v < b
 	}
-	parallel.For(O, max(1, reduceGrain/(R*I)), func(lo, hi int) {
+	parallel.For(O, max(1, reduceGrain/max(1, R*I)), func(lo, hi int) {
 		best := make([]T, I)
 		for o := lo; o < hi; o++ {
 			base := o * R * I

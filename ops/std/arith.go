@@ -53,7 +53,12 @@ func buildArith(name string, rows *numericRows, check func(*tensor.Tensor) error
 	}
 }
 
+// Run checks the output size, then computes the broadcast rows, split
+// across cores for large outputs.
 func (k *arithKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if err := ewCheckOut(rc, in); err != nil {
+		return nil, err
+	}
 	a, b := in[0], in[1]
 	if a.DType() != b.DType() {
 		return nil, errDType("%s of %v and %v", k.name, a.DType(), b.DType())
@@ -75,9 +80,7 @@ func (k *arithKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 		return out1(applyRows(a, b, r.f32))
 	case tensor.Float64:
 		return out1(applyRows(a, b, r.f64))
-	case tensor.Float16:
-		return viaFloat32(a, b, func(x, y *tensor.Tensor) (*tensor.Tensor, error) { return applyRows(x, y, r.f32) })
-	case tensor.BFloat16:
+	case tensor.Float16, tensor.BFloat16:
 		return viaFloat32(a, b, func(x, y *tensor.Tensor) (*tensor.Tensor, error) { return applyRows(x, y, r.f32) })
 	case tensor.Int8:
 		return out1(applyRows(a, b, r.i8))
@@ -107,7 +110,8 @@ func (k *arithKernel) InferShapes(in []runtime.Fact) ([]runtime.Fact, error) {
 	return broadcastFacts(in, tensor.Undefined)
 }
 
-// applyRows runs a row kernel over the broadcast of a and b.
+// applyRows runs a row kernel over the broadcast of a and b, splitting
+// large outputs across cores.
 func applyRows[T tensor.Elem](a, b *tensor.Tensor, row rowFn[T]) (*tensor.Tensor, error) {
 	if row == nil {
 		return nil, errDType("unsupported dtype %v", a.DType())
@@ -117,8 +121,7 @@ func applyRows[T tensor.Elem](a, b *tensor.Tensor, row rowFn[T]) (*tensor.Tensor
 		return nil, err
 	}
 	out := tensor.Make[T](shape...)
-	err = tensor.Binary(tensor.Data[T](out), shape, tensor.Data[T](a), a.Shape(), tensor.Data[T](b), b.Shape(),
-		func(dst []T, x []T, sa int, y []T, sb int) { row(dst, x, sa, y, sb) })
+	err = ewBinaryPar(tensor.Data[T](out), shape, tensor.Data[T](a), a.Shape(), tensor.Data[T](b), b.Shape(), ewGrainCheap, row)
 	return out, err
 }
 

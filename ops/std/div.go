@@ -28,13 +28,6 @@ func buildDiv(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 type divKernel struct{ *arithKernel }
 
-func (k *divKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	if err := ewCheckOut(rc, in); err != nil {
-		return nil, err
-	}
-	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
-}
-
 func divRow[T tensor.Number](dst, a []T, sa int, b []T, sb int) {
 	n := len(dst)
 	switch {
@@ -80,9 +73,9 @@ func (k *divKernel) Backward(rc *runtime.RunContext, f *runtime.Forward, g []*te
 	}
 	div := func(x, y *tensor.Tensor) (*tensor.Tensor, error) {
 		if x.DType() == tensor.Float32 {
-			return ewApplyRows(x, y, divRows.f32)
+			return applyRows(x, y, divRows.f32)
 		}
-		return ewApplyRows(x, y, divRows.f64)
+		return applyRows(x, y, divRows.f64)
 	}
 	if f.NeedGrad[0] {
 		q, err := div(gy, bl)

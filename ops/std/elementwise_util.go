@@ -260,69 +260,6 @@ func ewCheckOut(rc *runtime.RunContext, in []*tensor.Tensor) error {
 	return rc.CheckSize(dt, shape)
 }
 
-// ewApplyRows is arith.go's applyRows, split across cores.
-func ewApplyRows[T tensor.Elem](a, b *tensor.Tensor, row rowFn[T]) (*tensor.Tensor, error) {
-	if row == nil {
-		return nil, errDType("unsupported dtype %v", a.DType())
-	}
-	shape, err := tensor.BroadcastShape(a.Shape(), b.Shape())
-	if err != nil {
-		return nil, err
-	}
-	out := tensor.Make[T](shape...)
-	err = ewBinaryPar(tensor.Data[T](out), shape, tensor.Data[T](a), a.Shape(), tensor.Data[T](b), b.Shape(), ewGrainCheap, row)
-	return out, err
-}
-
-// ewArithRun is arithKernel.Run with the row application split across
-// cores (Sub, Mul, Div use it).
-func ewArithRun(k *arithKernel, a, b *tensor.Tensor) (*tensor.Tensor, error) {
-	if a.DType() != b.DType() {
-		return nil, errDType("%s of %v and %v", k.name, a.DType(), b.DType())
-	}
-	if k.legacy {
-		var err error
-		if b, err = legacyBroadcast(a, b, k.legacyAxis); err != nil {
-			return nil, err
-		}
-	}
-	if k.check != nil && a.DType().IsInt() {
-		if err := k.check(b); err != nil {
-			return nil, err
-		}
-	}
-	r := k.rows
-	switch a.DType() {
-	case tensor.Float32:
-		return ewApplyRows(a, b, r.f32)
-	case tensor.Float64:
-		return ewApplyRows(a, b, r.f64)
-	case tensor.Float16, tensor.BFloat16:
-		res, err := viaFloat32(a, b, func(x, y *tensor.Tensor) (*tensor.Tensor, error) { return ewApplyRows(x, y, r.f32) })
-		if err != nil {
-			return nil, err
-		}
-		return res[0], nil
-	case tensor.Int8:
-		return ewApplyRows(a, b, r.i8)
-	case tensor.Int16:
-		return ewApplyRows(a, b, r.i16)
-	case tensor.Int32:
-		return ewApplyRows(a, b, r.i32)
-	case tensor.Int64:
-		return ewApplyRows(a, b, r.i64)
-	case tensor.Uint8:
-		return ewApplyRows(a, b, r.u8)
-	case tensor.Uint16:
-		return ewApplyRows(a, b, r.u16)
-	case tensor.Uint32:
-		return ewApplyRows(a, b, r.u32)
-	case tensor.Uint64:
-		return ewApplyRows(a, b, r.u64)
-	}
-	return nil, errDType("%s does not support %v", k.name, a.DType())
-}
-
 // ewLegacy holds the opset < 7 broadcast attributes of a binary op.
 type ewLegacy struct {
 	on   bool

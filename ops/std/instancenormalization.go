@@ -48,21 +48,7 @@ func (k *instanceNormKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([
 	if err != nil {
 		return nil, err
 	}
-	w, err := normWidenAll("InstanceNormalization", in[0], in[1], in[2])
-	if err != nil {
-		return nil, err
-	}
-	x := in[0]
-	var y *tensor.Tensor
-	switch w[0].DType() {
-	case tensor.Float32:
-		y = tensor.Make[float32](x.Shape()...)
-		normGroupsForward(tensor.Data[float32](y), tensor.Data[float32](w[0]), ng, tensor.Data[float32](w[1]), tensor.Data[float32](w[2]))
-	case tensor.Float64:
-		y = tensor.Make[float64](x.Shape()...)
-		normGroupsForward(tensor.Data[float64](y), tensor.Data[float64](w[0]), ng, tensor.Data[float64](w[1]), tensor.Data[float64](w[2]))
-	}
-	return out1(tensor.Convert(y, x.DType()))
+	return normGroupsRun("InstanceNormalization", in, ng)
 }
 
 // InferShapes: same as the input.

@@ -25,7 +25,7 @@ import (
 // against the size limit as they grow.
 
 func init() {
-	register(&runtime.Op{Type: "Loop", Since: 1, Inputs: [2]int{2, runtime.Variadic}, Outputs: [2]int{1, runtime.Variadic}, Build: buildLoop})
+	register(&runtime.Op{Type: "Loop", Since: 1, Inputs: [2]int{2, runtime.Variadic}, Optional: []int{0, 1}, Outputs: [2]int{1, runtime.Variadic}, Build: buildLoop})
 }
 
 type loopKernel struct {

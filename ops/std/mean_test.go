@@ -3,6 +3,7 @@ package std
 import (
 	"testing"
 
+	"github.com/optnet-go/optnet/runtime"
 	"github.com/optnet-go/optnet/runtime/tensor"
 )
 
@@ -26,6 +27,9 @@ func TestMean(t *testing.T) {
 func TestMeanGradient(t *testing.T) { ewGradVariadic(t, "Mean") }
 
 func TestMeanMissingInput(t *testing.T) {
-	ewExpectErr(t, "nil input", runOpErr("Mean", 13, nil, 1, nil, tensor.Scalar(float32(1))), tensor.ErrShape)
-	ewExpectErr(t, "nil input", runOpErr("Sum", 13, nil, 1, nil, tensor.Scalar(float32(1))), tensor.ErrShape)
+	// The first input is required: the runtime refuses the node.
+	ewExpectErr(t, "nil input", runOpErr("Mean", 13, nil, 1, nil, tensor.Scalar(float32(1))), runtime.ErrInvalidGraph)
+	ewExpectErr(t, "nil input", runOpErr("Sum", 13, nil, 1, nil, tensor.Scalar(float32(1))), runtime.ErrInvalidGraph)
+	// A later variadic input left out is the op's to reject.
+	ewExpectErr(t, "nil input", runOpErr("Sum", 13, nil, 1, tensor.Scalar(float32(1)), nil), tensor.ErrShape)
 }

@@ -27,13 +27,6 @@ func buildMul(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 type mulKernel struct{ *arithKernel }
 
-func (k *mulKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	if err := ewCheckOut(rc, in); err != nil {
-		return nil, err
-	}
-	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
-}
-
 func mulRow[T tensor.Number](dst, a []T, sa int, b []T, sb int) {
 	n := len(dst)
 	switch {
@@ -104,7 +97,7 @@ func ewMulFloat(x, y *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, errDType("Mul of %v and %v", x.DType(), y.DType())
 	}
 	if x.DType() == tensor.Float32 {
-		return ewApplyRows(x, y, mulRows.f32)
+		return applyRows(x, y, mulRows.f32)
 	}
-	return ewApplyRows(x, y, mulRows.f64)
+	return applyRows(x, y, mulRows.f64)
 }

@@ -375,3 +375,24 @@ func normRequired(b *runtime.BuildContext, op string, n int) error {
 	}
 	return nil
 }
+
+// normGroupsRun normalises in[0] over the groups of ng with per-group
+// scale in[1] and bias in[2] (InstanceNormalization, GroupNormalization),
+// computing in float32 or float64 and returning the input's dtype.
+func normGroupsRun(name string, in []*tensor.Tensor, ng *normGroups) ([]*tensor.Tensor, error) {
+	w, err := normWidenAll(name, in[0], in[1], in[2])
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	var y *tensor.Tensor
+	switch w[0].DType() {
+	case tensor.Float32:
+		y = tensor.Make[float32](x.Shape()...)
+		normGroupsForward(tensor.Data[float32](y), tensor.Data[float32](w[0]), ng, tensor.Data[float32](w[1]), tensor.Data[float32](w[2]))
+	case tensor.Float64:
+		y = tensor.Make[float64](x.Shape()...)
+		normGroupsForward(tensor.Data[float64](y), tensor.Data[float64](w[0]), ng, tensor.Data[float64](w[1]), tensor.Data[float64](w[2]))
+	}
+	return out1(tensor.Convert(y, x.DType()))
+}

@@ -1,10 +1,8 @@
 package std
 
 import (
-	"context"
 	"errors"
 	"math"
-	"math/rand"
 	"testing"
 
 	"github.com/optnet-go/optnet/runtime"
@@ -77,74 +75,6 @@ func refLogSoftmax(line []float64) []float64 {
 
 // normF64 wraps values as a float64 tensor.
 func normF64(shape []int, v []float64) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
-
-// gradCheckOuts is gradCheck for a node with nout outputs (gradCheck builds
-// single-output nodes): it compares the backward rule with central finite
-// differences of L = Σ_k <g_k, out_k> over every float64 output, for the
-// inputs listed in wrt. opts selects training mode.
-func gradCheckOuts(t *testing.T, opType string, version int, attrs []runtime.Attribute, nout int, opts runtime.RunOptions, in []*tensor.Tensor, wrt ...int) {
-	t.Helper()
-	ctx := context.Background()
-	n := opNode(opType, in, nout, attrs...)
-	f, k, err := runtime.RunNode(ctx, testRegistry(), n, version, in, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewSource(98))
-	ups := make([]*tensor.Tensor, len(f.Outputs))
-	for i, o := range f.Outputs {
-		if o != nil && o.DType() == tensor.Float64 {
-			ups[i] = randF64(rng, -1, 1, o.Shape()...)
-		}
-	}
-	loss := func(inputs []*tensor.Tensor) float64 {
-		f, _, err := runtime.RunNode(ctx, testRegistry(), n, version, inputs, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := 0.0
-		for i, o := range f.Outputs {
-			if ups[i] == nil {
-				continue
-			}
-			for j, v := range tensor.Data[float64](o) {
-				s += v * tensor.Data[float64](ups[i])[j]
-			}
-		}
-		return s
-	}
-	need := make([]bool, len(in))
-	for _, i := range wrt {
-		need[i] = true
-	}
-	grads, err := runtime.BackwardNode(ctx, k, f, ups, need, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range wrt {
-		if grads[i] == nil {
-			t.Fatalf("%s: no gradient for input %d", opType, i)
-		}
-		x := in[i]
-		data := tensor.Data[float64](x)
-		g := tensor.Data[float64](grads[i])
-		for j := range data {
-			orig := data[j]
-			h := 1e-6 * max(1, math.Abs(orig))
-			pert := func(v float64) float64 {
-				c := x.Clone()
-				tensor.Data[float64](c)[j] = v
-				args := append([]*tensor.Tensor(nil), in...)
-				args[i] = c
-				return loss(args)
-			}
-			num := (pert(orig+h) - pert(orig-h)) / (2 * h)
-			if math.Abs(num-g[j]) > 1e-5*max(1, math.Abs(num)) {
-				t.Errorf("%s: d/d input%d[%d]: backward %v, finite difference %v", opType, i, j, g[j], num)
-			}
-		}
-	}
-}
 
 func TestNormExp32(t *testing.T) {
 	worst := 0.0

@@ -50,9 +50,9 @@ func (k *powKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 				}
 			})}, nil
 		}
-		return out1(ewApplyRows(a, b, powRow32))
+		return out1(applyRows(a, b, powRow32))
 	case a.DType() == tensor.Float64 && b.DType() == tensor.Float64:
-		return out1(ewApplyRows(a, b, powRow64))
+		return out1(applyRows(a, b, powRow64))
 	case a.DType().IsFloat():
 		af, err := tensor.Convert(a, tensor.Float64)
 		if err != nil {
@@ -62,7 +62,7 @@ func (k *powKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.
 		if err != nil {
 			return nil, err
 		}
-		r, err := ewApplyRows(af, bf, powRow64)
+		r, err := applyRows(af, bf, powRow64)
 		if err != nil {
 			return nil, err
 		}

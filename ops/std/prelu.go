@@ -52,19 +52,19 @@ func (k *preluKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tenso
 	}
 	switch x.DType() {
 	case tensor.Float32:
-		return out1(ewApplyRows(x, slope, preluRow32))
+		return out1(applyRows(x, slope, preluRow32))
 	case tensor.Float64:
-		return out1(ewApplyRows(x, slope, preluRow[float64]))
+		return out1(applyRows(x, slope, preluRow[float64]))
 	case tensor.Float16, tensor.BFloat16:
-		return viaFloat32(x, slope, func(a, b *tensor.Tensor) (*tensor.Tensor, error) { return ewApplyRows(a, b, preluRow32) })
+		return viaFloat32(x, slope, func(a, b *tensor.Tensor) (*tensor.Tensor, error) { return applyRows(a, b, preluRow32) })
 	case tensor.Int8:
-		return out1(ewApplyRows(x, slope, preluRow[int8]))
+		return out1(applyRows(x, slope, preluRow[int8]))
 	case tensor.Int16:
-		return out1(ewApplyRows(x, slope, preluRow[int16]))
+		return out1(applyRows(x, slope, preluRow[int16]))
 	case tensor.Int32:
-		return out1(ewApplyRows(x, slope, preluRow[int32]))
+		return out1(applyRows(x, slope, preluRow[int32]))
 	case tensor.Int64:
-		return out1(ewApplyRows(x, slope, preluRow[int64]))
+		return out1(applyRows(x, slope, preluRow[int64]))
 	case tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64:
 		return []*tensor.Tensor{x}, nil // never negative
 	}

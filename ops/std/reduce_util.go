@@ -503,7 +503,7 @@ func reducePass[T tensor.Number](dst, src []T, O, R, I int, acc reduceAcc) {
 	w := parallel.Workers()
 	if I == 1 {
 		if O >= w || total < 2*reduceGrain {
-			parallel.For(O, max(1, reduceGrain/R), func(lo, hi int) {
+			parallel.For(O, max(1, reduceGrain/max(1, R)), func(lo, hi int) {
 				for o := lo; o < hi; o++ {
 					dst[o] = foldContig(src[o*R:(o+1)*R], acc)
 				}
@@ -527,14 +527,14 @@ func reducePass[T tensor.Number](dst, src []T, O, R, I int, acc reduceAcc) {
 	}
 	switch {
 	case O >= w || total < 2*reduceGrain:
-		parallel.For(O, max(1, reduceGrain/(R*I)), func(lo, hi int) {
+		parallel.For(O, max(1, reduceGrain/max(1, R*I)), func(lo, hi int) {
 			for o := lo; o < hi; o++ {
 				foldRows(dst[o*I:(o+1)*I], src[o*R*I:], R, I, acc)
 			}
 		})
 	case I >= 2*w*64:
 		// Split the columns.
-		parallel.For(I, max(64, reduceGrain/(R*O)), func(lo, hi int) {
+		parallel.For(I, max(64, reduceGrain/max(1, R*O)), func(lo, hi int) {
 			for o := 0; o < O; o++ {
 				foldRows(dst[o*I+lo:o*I+hi], src[o*R*I+lo:], R, I, acc)
 			}

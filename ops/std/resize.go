@@ -26,7 +26,7 @@ import (
 func init() {
 	register(
 		&runtime.Op{Type: "Resize", Since: 10, Inputs: [2]int{2, 2}, Outputs: [2]int{1, 1}, Build: buildResize},
-		&runtime.Op{Type: "Resize", Since: 11, Inputs: [2]int{3, 4}, Outputs: [2]int{1, 1}, Build: buildResize},
+		&runtime.Op{Type: "Resize", Since: 11, Inputs: [2]int{3, 4}, Optional: []int{1, 2}, Outputs: [2]int{1, 1}, Build: buildResize},
 		&runtime.Op{Type: "Resize", Since: 13, Inputs: [2]int{1, 4}, Outputs: [2]int{1, 1}, Build: buildResize},
 		&runtime.Op{Type: "Upsample", Since: 7, Inputs: [2]int{1, 1}, Outputs: [2]int{1, 1}, Build: buildResize},
 		&runtime.Op{Type: "Upsample", Since: 9, Inputs: [2]int{2, 2}, Outputs: [2]int{1, 1}, Build: buildResize},

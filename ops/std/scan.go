@@ -19,7 +19,7 @@ import (
 
 func init() {
 	register(
-		&runtime.Op{Type: "Scan", Since: 8, Inputs: [2]int{2, runtime.Variadic}, Outputs: [2]int{1, runtime.Variadic}, Build: buildScan},
+		&runtime.Op{Type: "Scan", Since: 8, Inputs: [2]int{2, runtime.Variadic}, Optional: []int{0}, Outputs: [2]int{1, runtime.Variadic}, Build: buildScan},
 		&runtime.Op{Type: "Scan", Since: 9, Inputs: [2]int{1, runtime.Variadic}, Outputs: [2]int{1, runtime.Variadic}, Build: buildScan},
 	)
 }

@@ -408,7 +408,7 @@ func (shpKitT[T]) transpose(dstA, srcA any, shape, perm []int) {
 	}
 	tilesQ := (nq + shpTransposeTile - 1) / shpTransposeTile
 	work := nRest * tilesQ
-	grain := max(1, shpGrain/(shpTransposeTile*nL))
+	grain := max(1, shpGrain/max(1, shpTransposeTile*nL))
 	parallel.For(work, grain, func(lo, hi int) {
 		idx := make([]int, len(rest))
 		for w := lo; w < hi; w++ {

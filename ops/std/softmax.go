@@ -125,7 +125,7 @@ func softmaxForward[T tensor.Float](dst, src []T, outer, n, inner, mode int) {
 	// slice together, walking the axis row by row (contiguous reads).
 	chunks := (inner + softmaxChunk - 1) / softmaxChunk
 	items := outer * chunks
-	parallel.For(items, max(1, normGrain/(n*min(inner, softmaxChunk))), func(lo, hi int) {
+	parallel.For(items, max(1, normGrain/max(1, n*min(inner, softmaxChunk))), func(lo, hi int) {
 		mx := make([]T, softmaxChunk)
 		sum := make([]T, softmaxChunk)
 		for it := lo; it < hi; it++ {

@@ -27,13 +27,6 @@ func buildSub(b *runtime.BuildContext) (runtime.Kernel, error) {
 
 type subKernel struct{ *arithKernel }
 
-func (k *subKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	if err := ewCheckOut(rc, in); err != nil {
-		return nil, err
-	}
-	return out1(ewArithRun(k.arithKernel, in[0], in[1]))
-}
-
 func subRow[T tensor.Number](dst, a []T, sa int, b []T, sb int) {
 	n := len(dst)
 	switch {

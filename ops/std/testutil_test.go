@@ -115,14 +115,21 @@ func truncate(v []float64) []float64 {
 }
 
 // gradCheck compares an op's backward rule with central finite differences
-// of L = Σ_k <g_k, out_k> for random upstream gradients g_k, in float64.
-// wrt lists the inputs to check (they must be float64 tensors). Choose
-// inputs away from kinks (Relu at 0, ties of Max) so L is smooth there.
+// of L = <g, out> for a random upstream gradient g, in float64. wrt lists
+// the inputs to check (they must be float64 tensors). Choose inputs away
+// from kinks (Relu at 0, ties of Max) so L is smooth there.
 func gradCheck(t *testing.T, opType string, version int, attrs []runtime.Attribute, in []*tensor.Tensor, wrt ...int) {
 	t.Helper()
+	gradCheckOuts(t, opType, version, attrs, 1, runtime.RunOptions{Seed: 7}, in, wrt...)
+}
+
+// gradCheckOuts is gradCheck for a node with nout outputs, run with opts
+// (training mode, seed): L = Σ_k <g_k, out_k> over every float64 output.
+// At most 64 randomly chosen elements of each input are checked.
+func gradCheckOuts(t *testing.T, opType string, version int, attrs []runtime.Attribute, nout int, opts runtime.RunOptions, in []*tensor.Tensor, wrt ...int) {
+	t.Helper()
 	ctx := context.Background()
-	opts := runtime.RunOptions{Seed: 7}
-	n := opNode(opType, in, 1, attrs...)
+	n := opNode(opType, in, nout, attrs...)
 	f, k, err := runtime.RunNode(ctx, testRegistry(), n, version, in, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -166,8 +173,8 @@ func gradCheck(t *testing.T, opType string, version int, attrs []runtime.Attribu
 		data := tensor.Data[float64](x)
 		g := tensor.Data[float64](grads[i])
 		idx := rng.Perm(len(data))
-		if len(idx) > 30 {
-			idx = idx[:30]
+		if len(idx) > 64 {
+			idx = idx[:64]
 		}
 		for _, j := range idx {
 			orig := data[j]

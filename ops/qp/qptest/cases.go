@@ -25,11 +25,16 @@ type Case struct {
 	Meta map[string]any
 }
 
-// SharedDir returns the directory of the shared qp-cases: $OPTNET_SHARED/qp-cases
-// when OPTNET_SHARED is set, else ../shared/qp-cases relative to the
-// directory holding go.mod (found by walking up from the working directory).
+// SharedDir returns the directory of the shared qp-cases. When the
+// environment variable OPTNET_SHARED is set it names either the shared
+// directory (holding qp-cases/) or the qp-cases directory itself; otherwise
+// the cases are looked for in ../shared/qp-cases relative to the directory
+// holding go.mod (found by walking up from the working directory).
 func SharedDir() (string, error) {
 	if s := os.Getenv("OPTNET_SHARED"); s != "" {
+		if _, err := os.Stat(filepath.Join(s, "index.json")); err == nil {
+			return s, nil
+		}
 		return filepath.Join(s, "qp-cases"), nil
 	}
 	dir, err := os.Getwd()

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/optnet-go/optnet/ops/qp"
 )
@@ -29,8 +30,10 @@ func RunSolverSuite(t *testing.T, s qp.Solver) {
 	t.Run("ReferenceCases", func(t *testing.T) { testReferenceCases(t, s) })
 	t.Run("TotalVariation", func(t *testing.T) { testTotalVariation(t, s) })
 	t.Run("Planted", func(t *testing.T) { testPlanted(t, s) })
+	t.Run("RandomShapes", func(t *testing.T) { testRandomShapes(t, s) })
 	t.Run("FiniteDifferences", func(t *testing.T) { testFiniteDifferences(t, s) })
 	t.Run("Unconstrained", func(t *testing.T) { testUnconstrained(t, s) })
+	t.Run("LinearProgram", func(t *testing.T) { testLinearProgram(t, s) })
 	t.Run("Errors", func(t *testing.T) { testErrors(t, s) })
 }
 
@@ -143,15 +146,26 @@ func testReferenceCases(t *testing.T, s qp.Solver) {
 			check("dA", g.A, c.Shared)
 			check("db", g.B, c.Shared)
 			if !degenerate {
-				checkDirectional(t, s, pr, sol.Z, c.Arrays["dl_dz"], g, rand.New(rand.NewPCG(uint64(c.B), uint64(c.N))))
+				checkDirectional(t, s, pr, c.Arrays["dl_dz"], g, rand.New(rand.NewPCG(uint64(c.B), uint64(c.N))), fdCheck{eps: 1e-6, dirs: 1})
 			}
 		})
 	}
 }
 
+// fdCheck describes a finite-difference check of Backward.
+type fdCheck struct {
+	eps  float64 // central-difference step
+	dirs int     // random directions per input
+	psdQ bool    // Q is semidefinite: perturb it only within its range
+	// lossNoise is the relative accuracy of ℓ from one solve: it puts noise
+	// of lossNoise·|ℓ|/eps into the difference quotient.
+	lossNoise float64
+}
+
 // checkDirectional compares the gradients g of ℓ = Σ wᵢᵀzᵢ with central
-// differences along one random direction per input.
-func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, z, weights []float64, g *qp.Grads, rng *rand.Rand) {
+// differences along random directions of every input given, and checks
+// that absent inputs have no gradient.
+func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, weights []float64, g *qp.Grads, rng *rand.Rand, fc fdCheck) {
 	t.Helper()
 	loss := func() float64 {
 		sl, err := s.Solve(context.Background(), pr, qp.Options{})
@@ -171,30 +185,42 @@ func checkDirectional(t *testing.T, s qp.Solver, pr *qp.Problem, z, weights []fl
 	}{{"Q", pr.Q, g.Q}, {"p", pr.P, g.P}, {"G", pr.G, g.G}, {"h", pr.H, g.H}, {"A", pr.A, g.A}, {"b", pr.B, g.B}}
 	for _, in := range inputs {
 		if len(in.x) == 0 {
+			if in.grad != nil {
+				t.Errorf("%s absent but has a gradient", in.name)
+			}
 			continue
 		}
-		v := randMat(rng, 1, len(in.x))
-		if in.name == "Q" {
-			symmetrise(v, pr.N)
+		if len(in.grad) != len(in.x) {
+			t.Fatalf("%s: gradient has %d elements, input %d", in.name, len(in.grad), len(in.x))
 		}
-		orig := append([]float64(nil), in.x...)
-		const eps = 1e-6
-		for j := range v {
-			in.x[j] = orig[j] + eps*v[j]
-		}
-		fp := loss()
-		for j := range v {
-			in.x[j] = orig[j] - eps*v[j]
-		}
-		fm := loss()
-		copy(in.x, orig)
-		fd := (fp - fm) / (2 * eps)
-		an := 0.0
-		for j := range v {
-			an += in.grad[j] * v[j]
-		}
-		if math.Abs(fd-an) > 1e-5*(1+math.Abs(an)) {
-			t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
+		for range fc.dirs {
+			v := randMat(rng, 1, len(in.x))
+			if in.name == "Q" {
+				symmetrise(v, pr.N)
+				if fc.psdQ {
+					// Keep Q ± εV semidefinite: V = Q·S·Q.
+					v = sandwich(pr.Q, v, pr.N)
+				}
+			}
+			orig := append([]float64(nil), in.x...)
+			for j := range v {
+				in.x[j] = orig[j] + fc.eps*v[j]
+			}
+			fp := loss()
+			for j := range v {
+				in.x[j] = orig[j] - fc.eps*v[j]
+			}
+			fm := loss()
+			copy(in.x, orig)
+			fd := (fp - fm) / (2 * fc.eps)
+			an := 0.0
+			for j := range v {
+				an += in.grad[j] * v[j]
+			}
+			noise := fc.lossNoise * (1 + math.Abs(fp)) / fc.eps
+			if math.Abs(fd-an) > 1e-5*(1+math.Abs(an))+noise {
+				t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
+			}
 		}
 	}
 }
@@ -305,6 +331,8 @@ var configs = []Config{
 	{Name: "shared_h_b", B: 3, N: 5, M: 6, K: 1, Shared: qp.InputH | qp.InputB},
 	{Name: "shared_p_G", B: 3, N: 5, M: 6, K: 2, Shared: qp.InputP | qp.InputG},
 	{Name: "all_shared", B: 1, N: 4, M: 3, K: 1, Shared: qp.InputQ | qp.InputP | qp.InputG | qp.InputH | qp.InputA | qp.InputB},
+	{Name: "unconstrained", B: 2, N: 4, Planted: true},
+	{Name: "unconstrained_sharedQ", B: 3, N: 3, Shared: qp.InputQ},
 }
 
 func testPlanted(t *testing.T, s qp.Solver) {
@@ -337,6 +365,34 @@ func testPlanted(t *testing.T, s qp.Solver) {
 	}
 }
 
+// testRandomShapes solves a few hundred random feasible, strictly convex
+// problems of assorted sizes (n ≤ 30, m < 40, k ≤ 5, semidefinite Q, random
+// sharing) and checks every item's KKT residuals.
+func testRandomShapes(t *testing.T, s qp.Solver) {
+	rng := rand.New(rand.NewPCG(77, 78))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(30)
+		k := min(rng.IntN(min(n, 5)+1), n-1)
+		c := Config{B: 4, N: n, M: rng.IntN(40), K: k, Shared: qp.Input(rng.IntN(64))}
+		c.PSD = rng.IntN(4) == 0 && n-k-1 >= 2 && c.M >= 2
+		c.Planted = c.PSD || rng.IntN(2) == 0
+		if c.Planted {
+			c.Shared &^= qp.InputP | qp.InputH | qp.InputB
+		}
+		pr, _ := Random(rng, c)
+		sol, err := s.Solve(context.Background(), pr, qp.Options{})
+		if err != nil {
+			t.Errorf("trial %d %+v: %v", trial, c, err)
+			continue
+		}
+		for i := 0; i < c.B; i++ {
+			if r := Residuals(pr, sol, i); r.Max() > 1e-8 {
+				t.Errorf("trial %d %+v item %d: KKT residuals %+v", trial, c, i, r)
+			}
+		}
+	}
+}
+
 // testFiniteDifferences compares every gradient with central differences of
 // ℓ = Σᵢ cᵢᵀzᵢ along random directions, on problems whose solutions are
 // strictly complementary (so that z is differentiable).
@@ -362,71 +418,15 @@ func testFiniteDifferences(t *testing.T, s qp.Solver) {
 				}
 			}
 			cw := randMat(rng, c.B, c.N)
-			loss := func(p *qp.Problem) float64 {
-				sl, err := s.Solve(ctx, p, qp.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				f := 0.0
-				for i, v := range sl.Z {
-					f += cw[i] * v
-				}
-				return f
-			}
 			g, err := s.Backward(ctx, sol, cw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			inputs := []struct {
-				name string
-				x    *[]float64
-				grad []float64
-				sym  bool
-			}{
-				{"Q", &pr.Q, g.Q, true}, {"p", &pr.P, g.P, false},
-				{"G", &pr.G, g.G, false}, {"h", &pr.H, g.H, false},
-				{"A", &pr.A, g.A, false}, {"b", &pr.B, g.B, false},
-			}
-			for _, in := range inputs {
-				if *in.x == nil {
-					if in.grad != nil {
-						t.Errorf("%s absent but has a gradient", in.name)
-					}
-					continue
-				}
-				if len(in.grad) != len(*in.x) {
-					t.Fatalf("%s: gradient has %d elements, input %d", in.name, len(in.grad), len(*in.x))
-				}
-				for dir := 0; dir < 2; dir++ {
-					v := randMat(rng, 1, len(*in.x))
-					if in.sym {
-						symmetrise(v, c.N)
-						if c.PSD {
-							// Keep Q ± εV semidefinite: V = Q·S·Q.
-							v = sandwich(pr.Q, v, c.N)
-						}
-					}
-					orig := append([]float64(nil), *in.x...)
-					const eps = 1e-5
-					for j := range v {
-						(*in.x)[j] = orig[j] + eps*v[j]
-					}
-					fp := loss(pr)
-					for j := range v {
-						(*in.x)[j] = orig[j] - eps*v[j]
-					}
-					fm := loss(pr)
-					copy(*in.x, orig)
-					fd := (fp - fm) / (2 * eps)
-					an := 0.0
-					for j := range v {
-						an += in.grad[j] * v[j]
-					}
-					if math.Abs(fd-an) > 1e-5*(1+math.Abs(an)) {
-						t.Errorf("d%s along a random direction: analytic %.10g, finite difference %.10g", in.name, an, fd)
-					}
-				}
-			}
+			checkDirectional(t, s, pr, cw, g, rng, fdCheck{eps: 1e-5, dirs: 2, psdQ: c.PSD,
+				// A converged solve fixes ℓ to about 1e-10 relative on
+				// these problems (the stopping rule's floor; two correct
+				// solvers differ by that much on the semidefinite ones).
+				lossNoise: 1e-10})
 		})
 	}
 }
@@ -520,19 +520,63 @@ func testUnconstrained(t *testing.T, s qp.Solver) {
 	}
 }
 
+// testLinearProgram solves min pᵀz over the box −l ≤ z ≤ u (Q = 0, so the
+// objective is strictly convex on no subspace: only the constraints pin z).
+// The solution is the vertex z_i = u_i where p_i < 0 and −l_i where p_i > 0,
+// and ∂(Σz)/∂h is +1 on the active upper bounds, −1 on the active lower
+// ones and 0 elsewhere.
+func testLinearProgram(t *testing.T, s qp.Solver) {
+	const n = 6
+	pr := &qp.Problem{N: n, M: 2 * n, Q: make([]float64, n*n), G: make([]float64, 2*n*n)}
+	for i := 0; i < n; i++ {
+		pr.P = append(pr.P, float64(i)-2.5)
+		pr.G[i*n+i], pr.G[(n+i)*n+i] = 1, -1
+	}
+	for i := 0; i < 2*n; i++ {
+		pr.H = append(pr.H, 1+0.25*float64(i))
+	}
+	sol, err := s.Solve(context.Background(), pr, qp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float64, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	g, err := s.Backward(context.Background(), sol, ones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		want, up, lo := pr.H[i], 1.0, 0.0
+		if pr.P[i] > 0 {
+			want, up, lo = -pr.H[n+i], 0, -1
+		}
+		if math.Abs(sol.Z[i]-want) > 1e-9 {
+			t.Errorf("z[%d] = %.12g, want %g", i, sol.Z[i], want)
+		}
+		if math.Abs(g.H[i]-up) > 1e-9 || math.Abs(g.H[n+i]-lo) > 1e-9 {
+			t.Errorf("dh for variable %d = (%.3g, %.3g), want (%g, %g)", i, g.H[i], g.H[n+i], up, lo)
+		}
+	}
+}
+
 func testErrors(t *testing.T, s qp.Solver) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 8))
 
 	t.Run("Infeasible", func(t *testing.T) {
 		pr, _ := Random(rng, Config{B: 5, N: 3, M: 4, K: 1, Planted: true})
-		// Items 1 and 3 get z₀ ≤ −1 and −z₀ ≤ −1.
-		for _, i := range []int{1, 3} {
-			g := pr.G[i*12 : (i+1)*12]
-			clear(g[:6])
-			g[0], g[3] = 1, -1
-			pr.H[i*4], pr.H[i*4+1] = -1, -1
-		}
+		// Item 1 gets z₀ ≤ −1 and −z₀ ≤ −1; item 3 gets z₀ = 5 and z₀ ≤ 1.
+		g := pr.G[1*12 : 2*12]
+		clear(g[:6])
+		g[0], g[3] = 1, -1
+		pr.H[1*4], pr.H[1*4+1] = -1, -1
+		g = pr.G[3*12 : 4*12]
+		clear(g[:3])
+		g[0], pr.H[3*4] = 1, 1
+		a := pr.A[3*3 : 4*3]
+		a[0], a[1], a[2], pr.B[3] = 1, 0, 0, 5
 		checkItems(t, s, pr, qp.ErrInfeasible, []int{1, 3})
 	})
 	t.Run("NotConvex", func(t *testing.T) {
@@ -600,6 +644,42 @@ func testErrors(t *testing.T, s qp.Solver) {
 			t.Errorf("Backward with short dz: %v, want ErrShape", err)
 		}
 	})
+	t.Run("ShapeFuzz", func(t *testing.T) {
+		// Random, mostly inconsistent, sizes: never a panic; any error is
+		// ErrShape (or a per-item failure of a well-formed problem).
+		frng := rand.New(rand.NewPCG(10, 10))
+		for trial := 0; trial < 300; trial++ {
+			pr := &qp.Problem{
+				Batch: frng.IntN(4) - 1,
+				N:     frng.IntN(4) - 1, M: frng.IntN(4) - 1, K: frng.IntN(3) - 1,
+				Shared: qp.Input(frng.IntN(64)),
+			}
+			vec := func() []float64 {
+				if frng.IntN(5) == 0 {
+					return nil
+				}
+				return randMat(frng, 1, frng.IntN(40))
+			}
+			pr.Q, pr.P, pr.G, pr.H, pr.A, pr.B = vec(), vec(), vec(), vec(), vec(), vec()
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panic on %+v: %v", pr, r)
+					}
+				}()
+				sol, err := s.Solve(ctx, pr, qp.Options{OnFailure: qp.FailNaN})
+				var se *qp.SolveError
+				if err != nil && !errors.Is(err, qp.ErrShape) && !errors.As(err, &se) {
+					t.Fatalf("%+v: unexpected error %v", pr, err)
+				}
+				if sol != nil {
+					if _, err := s.Backward(ctx, sol, make([]float64, len(sol.Z))); err != nil {
+						t.Fatalf("%+v: Backward: %v", pr, err)
+					}
+				}
+			}()
+		}
+	})
 	t.Run("Cancel", func(t *testing.T) {
 		pr, _ := Random(rng, Config{B: 64, N: 30, M: 30, K: 5})
 		cctx, cancel := context.WithCancel(ctx)
@@ -613,6 +693,15 @@ func testErrors(t *testing.T, s qp.Solver) {
 		}
 		if g, err := s.Backward(cctx, sol, make([]float64, 64*30)); !errors.Is(err, context.Canceled) || g != nil {
 			t.Errorf("Backward with a cancelled context: (%v, %v)", g != nil, err)
+		}
+		// Cancelled while running: a batch that takes far longer than the
+		// deadline must stop with the context's error.
+		big, _ := Random(rng, Config{B: 3000, N: 40, M: 40, K: 5, Shared: qp.InputQ | qp.InputG | qp.InputA})
+		dctx, stop := context.WithTimeout(ctx, 5*time.Millisecond)
+		defer stop()
+		start := time.Now()
+		if sol, err := s.Solve(dctx, big, qp.Options{}); !errors.Is(err, context.DeadlineExceeded) || sol != nil {
+			t.Errorf("Solve past its deadline: (%v, %v) after %v", sol != nil, err, time.Since(start))
 		}
 	})
 }
