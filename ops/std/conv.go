@@ -118,10 +118,11 @@ func (k *convKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor
 		return nil, errShape("Conv output %v and the summand %v fused with it differ", p.outShape(), res.Shape())
 	}
 	// The packed and vector depthwise paths write every output element, so
-	// their output may be recycled storage; the others accumulate into
-	// zeros.
+	// their output may be recycled storage (unless it is only a float32
+	// stage of a 16-bit result); the others accumulate into zeros.
 	var y *tensor.Tensor
-	if (p32 != nil || p64 != nil) && !convIsDepthwise(p) || x.DType() == tensor.Float32 && convDepthwise3x3OK(p) {
+	overwrite := (p32 != nil || p64 != nil) && !convIsDepthwise(p) || x.DType() == tensor.Float32 && convDepthwise3x3OK(p)
+	if overwrite && x.DType() == dt {
 		y, err = rc.Buffer(x.DType(), p.outShape()...)
 	} else {
 		y, err = rc.Alloc(x.DType(), p.outShape()...)

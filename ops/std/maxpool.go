@@ -52,7 +52,7 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 	}
 	fast := x.DType() == tensor.Float32 && len(g.win.in) == 2 && !k.wantIndices && !rc.Recording()
 	var y *tensor.Tensor
-	if fast {
+	if fast && dt == tensor.Float32 {
 		y, err = rc.Buffer(x.DType(), g.outShape()...) // every element is written
 	} else {
 		y, err = rc.Alloc(x.DType(), g.outShape()...)
