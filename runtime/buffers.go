@@ -142,7 +142,9 @@ func storageRange(data any) (lo, hi uintptr) {
 }
 
 // Buffer returns a tensor whose contents are undefined — recycled storage
-// in an inference run of a compiled model, fresh zeroed storage otherwise —
+// for a step of the top-level graph in an inference run of a compiled
+// model, fresh zeroed storage otherwise (subgraphs, training, eager and
+// compile-time runs) —
 // refusing with ErrTooLarge like Alloc. A kernel may use it for an output
 // whose every element it writes; it must not keep the tensor after
 // returning it.
@@ -151,7 +153,7 @@ func (rc *RunContext) Buffer(dt tensor.DType, shape ...int) (*tensor.Tensor, err
 		return nil, err
 	}
 	n := tensor.NumElements(shape)
-	if rc.arena == nil || n == 0 || (dt != tensor.Float32 && dt != tensor.Float64) {
+	if rc.arena == nil || !rc.bufActive || n == 0 || (dt != tensor.Float32 && dt != tensor.Float64) {
 		return tensor.Zeros(dt, shape...)
 	}
 	return tensor.FromAny(shape, rc.arena.get(dt, n))

@@ -167,3 +167,54 @@ func TestBufferOutsideRunsIsZeroed(t *testing.T) {
 		t.Fatal("huge Buffer accepted")
 	}
 }
+
+// TestBuffersWithSubgraphs runs steps that ask for buffers inside If
+// branches (not recycled there) and outside, over several runs.
+func TestBuffersWithSubgraphs(t *testing.T) {
+	reg := stdRegistry(t)
+	for _, op := range []string{"Shift", "View", "Sum2"} {
+		o, _ := bufRegistry(t).Lookup("test", op, 1)
+		reg.MustRegister(o)
+	}
+	branch := func(name string, c float32) *runtime.Graph {
+		return &runtime.Graph{Name: name, Outputs: []runtime.ValueInfo{{Name: name + "_y"}},
+			Nodes: []*runtime.Node{shift("x", name+"_a", c), tnode("View", []string{name + "_a"}, name+"_y")}}
+	}
+	g := &runtime.Graph{
+		Inputs:  []runtime.ValueInfo{vi("x", 3), {Name: "c", DType: tensor.Bool, Shape: []runtime.Dim{}}},
+		Outputs: []runtime.ValueInfo{{Name: "z"}, {Name: "y"}},
+		Opsets:  map[string]int{"": 17, "test": 1},
+		Nodes: []*runtime.Node{
+			{Name: "if", OpType: "If", Inputs: []string{"c"}, Outputs: []string{"y"},
+				Attrs: []runtime.Attribute{
+					{Name: "then_branch", Kind: runtime.AttrGraph, Graph: branch("then", 1)},
+					{Name: "else_branch", Kind: runtime.AttrGraph, Graph: branch("else", -1)},
+				}},
+			shift("y", "p", 10),
+			shift("x", "q", 20),
+			tnode("Sum2", []string{"p", "q"}, "z"),
+		},
+	}
+	m, err := runtime.Compile(g, reg, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := range 6 {
+		cond := r%2 == 0
+		x := []float32{float32(r), 1, -2}
+		out, err := m.Run(context.Background(), map[string]*tensor.Tensor{"x": f32([]int{3}, x...), "c": tensor.Scalar(cond)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := float32(-1)
+		if cond {
+			d = 1
+		}
+		for i, v := range x {
+			y, z := tensor.Data[float32](out["y"])[i], tensor.Data[float32](out["z"])[i]
+			if y != v+d || z != (v+d+10)+(v+20) {
+				t.Fatalf("run %d: y=%v z=%v for x=%v", r, out["y"], out["z"], x)
+			}
+		}
+	}
+}

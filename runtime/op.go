@@ -106,7 +106,9 @@ type RunContext struct {
 	limit    int64  // max bytes for one tensor allocated through Alloc
 	saved    *any   // where Save writes for the current node; nil when not recording
 	arena    *arena // recycled buffers of an inference run; nil otherwise
-	stepDone func(opType, node string, elapsed time.Duration)
+	// bufActive: the running step belongs to the arena's plan.
+	bufActive bool
+	stepDone  func(opType, node string, elapsed time.Duration)
 }
 
 // Context returns the run's context. Long kernels should check it.

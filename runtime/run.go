@@ -129,6 +129,12 @@ func (p *plan) exec(rc *RunContext, vals []*tensor.Tensor) error {
 	if ar != nil && ar.plan != p {
 		ar = nil // a subgraph: its values are not tracked
 	}
+	// Only the steps of the arena's plan get recycled storage: a buffer
+	// handed to a subgraph's step could never come back, and the arena
+	// would keep it alive until the run ends.
+	prevActive := rc.bufActive
+	rc.bufActive = ar != nil
+	defer func() { rc.bufActive = prevActive }()
 	done := rc.stepDone
 	rc.stepDone = nil // not for subgraphs
 	defer func() { rc.stepDone = done }()
