@@ -34,6 +34,10 @@ var specs = []spec{
 	{name: "sgemmAVX512", zmm: true, mr: 12, nv: 2, unroll: 4},
 	{name: "dgemmAVX512", double: true, zmm: true, mr: 12, nv: 2, unroll: 4},
 	{name: "sgemmAVX512Off", zmm: true, mr: 12, nv: 2, unroll: 4, offB: true},
+	// 8-row tiles for row counts that are multiples of 8 but not of 12
+	// (16, 32, 64, 128… output channels).
+	{name: "sgemmAVX512x8", zmm: true, mr: 8, nv: 2, unroll: 4},
+	{name: "sgemmAVX512x8Off", zmm: true, mr: 8, nv: 2, unroll: 4, offB: true},
 }
 
 func main() {

@@ -15,3 +15,6 @@ func kernels64() []*kernel[float64] { return []*kernel[float64]{goKernel64} }
 func offsetMicro(kn *kernel[float32]) func(kc int, a, b []float32, boff []int32, c []float32, ldc int, beta float32, load bool) {
 	return nil
 }
+
+// packKernel32 picks the float32 kernel for a matrix packed once.
+func packKernel32(m int) *kernel[float32] { return kernel32 }

@@ -21,9 +21,11 @@ type PackedA[T float32 | float64] struct {
 }
 
 // PackA32 packs the float32 matrix op(A), m×k (A stored m×k, or k×m when
-// transA, with leading dimension lda), for MulCols.
+// transA, with leading dimension lda), for MulCols. On AVX-512 machines it
+// uses 8-row tiles instead of the default 12-row ones when that pads fewer
+// rows (m = 16, 32, 64, …).
 func PackA32(transA bool, m, k int, a []float32, lda int) *PackedA[float32] {
-	return newPackedA(kernel32, transA, m, k, a, lda)
+	return newPackedA(packKernel32(m), transA, m, k, a, lda)
 }
 
 // PackA64 is the float64 version of PackA32.

@@ -159,7 +159,7 @@ func TestMulOffsets(t *testing.T) {
 			copy(bm[q*n:(q+1)*n], src[boff[q]:])
 		}
 		want, mag := refGemm(false, false, m, n, k, 1, a, k, bm, n, 0, nil, n)
-		for _, rows := range []int{12, m} {
+		for _, rows := range []int{p.MR(), 2 * p.MR(), m} {
 			for _, acc := range []bool{false, true} {
 				ldc := n + 3
 				c := make([]float32, m*ldc)
