@@ -67,3 +67,27 @@ func Tap9(d []float32, s *[9][]float32, w *[9]float32, b, lo, hi float32) {
 		d[j] = min(max(acc, lo), hi)
 	}
 }
+
+// Tap9Rows is Tap9 over rows rows of n outputs: output row r is
+// d[r·dstride : r·dstride+n] and reads s[t][r·sstride:] (a 3×3
+// convolution of a whole plane whose rows lie sstride apart in its
+// source). d and every s[t] must hold their last row.
+func Tap9Rows(d []float32, n, rows, dstride int, s *[9][]float32, sstride int, w *[9]float32, b, lo, hi float32) {
+	if n <= 0 || rows <= 0 {
+		return
+	}
+	_ = d[(rows-1)*dstride+n-1]
+	for t := range s {
+		_ = s[t][(rows-1)*sstride+n-1]
+	}
+	if tap9RowsAsm(d, n, rows, dstride, s, sstride, w, b, lo, hi) {
+		return
+	}
+	var row [9][]float32
+	for r := range rows {
+		for t := range s {
+			row[t] = s[t][r*sstride:]
+		}
+		Tap9(d[r*dstride:r*dstride+n], &row, w, b, lo, hi)
+	}
+}

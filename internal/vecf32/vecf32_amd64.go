@@ -23,6 +23,9 @@ func maxIntoAVX2(d, s *float32, n int)
 func deinterleaveAVX2(even, odd, src *float32, n int)
 
 //go:noescape
+func tap9RowsAVX2(d *float32, n, rows, dstride, sstride int, s *[9]unsafe.Pointer, w *[9]float32, b, lo, hi float32)
+
+//go:noescape
 func tap9AVX2(d *float32, n int, s *[9]unsafe.Pointer, w *[9]float32, b, lo, hi float32)
 
 // The assembly loops return how many elements they did: biasClamp and
@@ -76,4 +79,16 @@ func deinterleaveAsm(even, odd, src []float32) int {
 	_, _ = even[n/2-1], odd[n/2-1]
 	deinterleaveAVX2(&even[0], &odd[0], &src[0], n)
 	return n
+}
+
+func tap9RowsAsm(d []float32, n, rows, dstride int, s *[9][]float32, sstride int, w *[9]float32, b, lo, hi float32) bool {
+	if !useAVX2 {
+		return false
+	}
+	var p [9]unsafe.Pointer
+	for t := range s {
+		p[t] = unsafe.Pointer(&s[t][0])
+	}
+	tap9RowsAVX2(&d[0], n, rows, dstride*4, sstride*4, &p, w, b, lo, hi)
+	return true
 }

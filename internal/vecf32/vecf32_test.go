@@ -135,3 +135,36 @@ func TestDeinterleave(t *testing.T) {
 		}
 	}
 }
+
+func TestTap9Rows(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, sz := range [][4]int{{1, 1, 1, 1}, {7, 3, 9, 9}, {16, 2, 20, 18}, {33, 4, 40, 35}, {5, 6, 5, 8}} {
+		n, rows, dstride, sstride := sz[0], sz[1], sz[2], sz[3]
+		var s [9][]float32
+		var w [9]float32
+		for i := range s {
+			s[i] = randF32(r, (rows-1)*sstride+n)
+			w[i] = float32(r.Float64()*2 - 1)
+		}
+		d := make([]float32, (rows-1)*dstride+n+1)
+		d[len(d)-1] = 42
+		ss := s
+		Tap9Rows(d[:len(d)-1], n, rows, dstride, &ss, sstride, &w, 0.5, 0, 6)
+		for row := range rows {
+			want := make([]float32, n)
+			var src [9][]float32
+			for i := range s {
+				src[i] = s[i][row*sstride:]
+			}
+			Tap9(want, &src, &w, 0.5, 0, 6)
+			for j := range n {
+				if d[row*dstride+j] != want[j] {
+					t.Fatalf("%v: row %d d[%d] = %v, want %v", sz, row, j, d[row*dstride+j], want[j])
+				}
+			}
+		}
+		if d[len(d)-1] != 42 {
+			t.Fatalf("%v: wrote past the last row", sz)
+		}
+	}
+}

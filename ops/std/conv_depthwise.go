@@ -20,9 +20,8 @@ import (
 //     c + kx/2).
 //
 // A nine-tap vector kernel, which also adds the bias and clamps, then
-// computes one output row per call on wide planes, and the whole plane in
-// one call on narrow ones (V-wide rows into a scratch plane, the V - Wo
-// extra columns discarded), where per-call costs would dominate.
+// computes the whole output plane in one call (rows of Wo outputs, source
+// rows V apart).
 
 // convDepthwise3x3OK reports whether p is a convolution convDepthwise3x3
 // handles.
@@ -55,7 +54,6 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	}
 	planeSz := rowsPer * V
 	nplanes := s * s
-	flat := Wo < 32
 	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 	if ep.clamp && res == nil {
 		lo, hi = float32(ep.lo), float32(ep.hi)
@@ -63,7 +61,7 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	planes := p.n * p.m
 	per := max(1, 8192/P)
 	chunks := (planes + per - 1) / per
-	scratch := nplanes*planeSz + Ho*V
+	scratch := nplanes * planeSz
 	gemm.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
@@ -71,7 +69,6 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 		buf := nnGetScratch[float32](scratch)
 		defer nnPutScratch(buf)
 		sp := (*buf)[:nplanes*planeSz] // plane (rp, cp) at (rp*s+cp)*planeSz
-		out := (*buf)[nplanes*planeSz:]
 		clear(sp)
 		for i := ci * per; i < min(planes, (ci+1)*per); i++ {
 			m := i % p.m
@@ -114,21 +111,7 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 					taps[3*ky+kx] = sp[pbase+(ky/s)*V+kx/s:]
 				}
 			}
-			if flat {
-				n := (Ho-1)*V + Wo
-				vecf32.Tap9(out[:n], &taps, &wv, bv, lo, hi)
-				for r := range Ho {
-					copy(yc[r*Wo:(r+1)*Wo], out[r*V:r*V+Wo])
-				}
-			} else {
-				var src [9][]float32
-				for r := range Ho {
-					for t := range taps {
-						src[t] = taps[t][r*V:]
-					}
-					vecf32.Tap9(yc[r*Wo:(r+1)*Wo], &src, &wv, bv, lo, hi)
-				}
-			}
+			vecf32.Tap9Rows(yc, Wo, Ho, Wo, &taps, V, &wv, bv, lo, hi)
 			if res != nil {
 				convEpilogueRow(yc, 0, res[i*P:(i+1)*P], ep)
 			}
