@@ -156,13 +156,17 @@ func (p *PackedA[T]) CanMulOffsets() bool {
 	return ok && offsetMicro(p32.kn) != nil
 }
 
+// OffsetsScratch returns the scratch MulOffsets needs (elements).
+func (p *PackedA[T]) OffsetsScratch() int { return p.kn.mr*p.kn.nr + p.kc*p.kn.nr }
+
 // MulOffsets is MulCols with the right operand read in place instead of
 // packed: element (q, j) of B is b[boff[q]+j]. A convolution uses it with
 // b its zero-padded input image and boff the offset of each (channel,
-// kernel offset) row, so that there is no im2col at all. Columns are
-// computed in whole panels of NR, so b must hold NR-1 readable elements
-// past b[boff[q]+nb-1] for every q (their products are discarded). tile is
-// scratch of at least MR·NR elements. It panics unless CanMulOffsets.
+// kernel offset) row, so that there is no im2col at all. The micro-kernel
+// reads whole panels of NR columns; a last, partial panel whose reads
+// would run past the end of b is packed first (zero-padded) instead.
+// tile is scratch of at least OffsetsScratch elements. It panics unless
+// CanMulOffsets.
 func (p *PackedA[T]) MulOffsets(r0, r1, nb int, b []T, boff []int32, tile []T, c []T, ldc int, acc bool) {
 	p32 := any(p).(*PackedA[float32])
 	micro := offsetMicro(p32.kn)
@@ -183,10 +187,19 @@ func (p *PackedA[T]) MulOffsets(r0, r1, nb int, b []T, boff []int32, tile []T, c
 		}
 		maxOff = max(maxOff, o)
 	}
-	if int(maxOff)+roundUp(nb, nr) > len(bs) {
+	if int(maxOff)+nb > len(bs) {
 		panic("gemm: MulOffsets: b too short for the offsets")
 	}
+	// Panels starting at or after safe may not read nr values in place.
+	safe := nb
+	if int(maxOff)+roundUp(nb, nr) > len(bs) {
+		safe = nb - nb%nr
+	}
+	if len(ts) < p.OffsetsScratch() {
+		panic("gemm: MulOffsets: scratch too short")
+	}
 	tl := ts[:mr*nr]
+	bp := ts[mr*nr:]
 	for pc := 0; pc < p.k; pc += p.kc {
 		kb := min(p.kc, p.k-pc)
 		ap := p32.data[pc*p.mp:]
@@ -194,15 +207,32 @@ func (p *PackedA[T]) MulOffsets(r0, r1, nb int, b []T, boff []int32, tile []T, c
 		load := acc || pc > 0
 		for jr := 0; jr < nb; jr += nr {
 			nrr := min(nr, nb-jr)
+			packed := jr >= safe
+			if packed {
+				// Pack the last panel: step q's nrr values, zero-padded.
+				for q, o := range offs {
+					d := bp[q*nr : (q+1)*nr]
+					copy(d, bs[int(o)+jr:int(o)+jr+nrr])
+					clear(d[nrr:])
+				}
+			}
 			for ir := r0; ir < r1; ir += mr {
 				mrr := min(mr, r1-ir)
 				apan := ap[ir*kb : (ir+mr)*kb]
 				off := (ir-r0)*ldc + jr
-				if mrr == mr && nrr == nr {
-					micro(kb, apan, bs[jr:], offs, cs[off:], ldc, 1, load)
+				full := mrr == mr && nrr == nr
+				dst, ld, beta, ld1 := cs[off:], ldc, float32(1), load
+				if !full {
+					dst, ld, beta, ld1 = tl, nr, 0, false
+				}
+				if packed {
+					kn.micro(kb, apan, bp, dst, ld, beta, ld1)
+				} else {
+					micro(kb, apan, bs[jr:], offs, dst, ld, beta, ld1)
+				}
+				if full {
 					continue
 				}
-				micro(kb, apan, bs[jr:], offs, tl, nr, 0, false)
 				for i := range mrr {
 					row := cs[off+i*ldc : off+i*ldc+nrr]
 					t := tl[i*nr : i*nr+nrr]

@@ -154,6 +154,9 @@ func TestMulOffsets(t *testing.T) {
 		for i := range boff {
 			boff[i] = int32(r.IntN(5000 - n - 32))
 		}
+		if k%2 == 0 {
+			boff[k-1] = int32(5000 - n) // the last row ends b: its last panel is packed
+		}
 		bm := make([]float32, k*n) // the matrix the offsets describe
 		for q := range k {
 			copy(bm[q*n:(q+1)*n], src[boff[q]:])
@@ -166,7 +169,7 @@ func TestMulOffsets(t *testing.T) {
 				for i := range c {
 					c[i] = 2
 				}
-				tile := make([]float32, 12*32)
+				tile := make([]float32, p.OffsetsScratch())
 				for r0 := 0; r0 < m; r0 += rows {
 					p.MulOffsets(r0, min(m, r0+rows), n, src, boff, tile, c[r0*ldc:], ldc, acc)
 				}

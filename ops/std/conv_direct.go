@@ -15,7 +15,8 @@ import (
 // it.
 //
 //   - 1×1 (pointwise): the image itself, row ch at ch·P; the output is
-//     written in place.
+//     written in place. (MulOffsets packs a last partial panel that would
+//     read past the image.)
 //   - k×k: a zero-bordered copy of the image whose rows are V = Wo +
 //     (kw-1)·dx wide, computed in "virtual" positions j = oy·V + ox: tap
 //     (ky, kx) of position j reads padded[ch][j + ky·dy·V + kx·dx] for every
@@ -146,21 +147,11 @@ func convDirectForward(rc *runtime.RunContext, fx *convFixed, p *convPlan, x []f
 			chanSz = inSz
 		}
 		bs := src[(n*p.c+g*p.cg)*chanSz+j0:]
-		need := int(geo.boff[len(geo.boff)-1]) + roundUpInt(w0, nr)
 		if geo.pointwise {
 			ybase := (n*p.m + g*p.mg + r0) * P
-			if need > len(bs) {
-				// The last panel would read past the image: pack it.
-				bsz := pa.BSize(w0)
-				buf := nnGetScratch[float32](bsz)
-				xg := x[(n*p.c+g*p.cg)*inSz:]
-				pa.MulCols(r0, r1, w0, func(dst []float32, p0, kb int) { pa.PackB(dst, xg, P, p0, kb, j0, w0) }, (*buf)[:bsz], y[ybase+j0:], P, false)
-				nnPutScratch(buf)
-			} else {
-				tile := nnGetScratch[float32](mr * nr)
-				pa.MulOffsets(r0, r1, w0, bs, geo.boff, *tile, y[ybase+j0:], P, false)
-				nnPutScratch(tile)
-			}
+			tile := nnGetScratch[float32](pa.OffsetsScratch())
+			pa.MulOffsets(r0, r1, w0, bs, geo.boff, *tile, y[ybase+j0:], P, false)
+			nnPutScratch(tile)
 			for r := r0; r < r1; r++ {
 				ch := g*p.mg + r
 				off := (n*p.m+ch)*P + j0
@@ -175,7 +166,7 @@ func convDirectForward(rc *runtime.RunContext, fx *convFixed, p *convPlan, x []f
 		// k×k: compute the tile's virtual columns into scratch, then copy
 		// the real ones out and finish them.
 		rows := r1 - r0
-		buf := nnGetScratch[float32](rows*w0 + mr*nr)
+		buf := nnGetScratch[float32](rows*w0 + pa.OffsetsScratch())
 		defer nnPutScratch(buf)
 		ct := (*buf)[:rows*w0]
 		pa.MulOffsets(r0, r1, w0, bs, geo.boff, (*buf)[rows*w0:], ct, w0, false)
