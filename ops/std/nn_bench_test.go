@@ -131,3 +131,12 @@ func BenchmarkConvDepthwise3x3Stride2(b *testing.B) {
 	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1), attrInts("strides", 2, 2), attrInt("group", 96))
 	nnBenchKernel(b, "Conv", 11, attrs, 2*96*9*56*56, x, w)
 }
+
+// BenchmarkConv3x3Deep is a late ResNet-18 layer: 3×3, 256→256 channels,
+// 14×14, padding 1.
+func BenchmarkConv3x3Deep(b *testing.B) {
+	rng := rand.New(rand.NewSource(3))
+	x, w := nnRandF32(rng, -1, 1, 1, 256, 14, 14), nnRandF32(rng, -1, 1, 256, 256, 3, 3)
+	attrs := attrsOf(attrInts("pads", 1, 1, 1, 1))
+	nnBenchKernel(b, "Conv", 11, attrs, 2*256*256*9*14*14, x, w)
+}
