@@ -51,6 +51,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
 	report := fs.Bool("report", false, "only rebuild RESULTS.md and the plots from saved results")
 	probe := fs.Bool("probe", false, "only probe the TV loss around the first-difference D (probe.csv)")
+	explore := fs.String("explore", "", "only train these comma-separated variants of tuned TV in float64 (explore.go) and log them")
+	full := fs.Bool("full", false, "with -explore: 8,000 training, 1,000 held-out and 1,000 test signals (default 1,500 / 500 / 500)")
+	lambda0 := fs.Float64("lambda", 21, "with -explore: the initial λ")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +72,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *report {
 		return writeReport(cfg)
+	}
+	if *explore != "" {
+		return runExplore(ctx, cfg, *explore, *full, *lambda0)
 	}
 	if *probe {
 		return runProbes(ctx, cfg)
