@@ -30,6 +30,7 @@ type variant struct {
 	Band    int     // -1: D fixed; b ≥ 0: D learned on columns i−b … i+1+b of row i; ≥ 99: dense
 	RowW    bool    // learn per-row λᵢ
 	Couple  bool    // learn A (100 × 100) in p = −A x
+	ToepK   int     // > 0: A = I + Σ_{|k|≤ToepK} aₖ Sₖ + a_μ 11ᵀ/100 (shifts Sₖ, the mean): 2·ToepK+2 numbers learned
 	Lambda0 float64 // initial λ
 	LR      float64 // Adam step (all parameters are O(1): λᵢ = λ₀ wᵢ)
 	Iters   int     // Adam steps
@@ -52,6 +53,10 @@ var variants = map[string]variant{
 	"couple":     {Band: -1, Couple: true, LR: 0.001, Iters: 150},
 	"couple-w":   {Band: -1, Couple: true, RowW: true, LR: 0.001, Iters: 150},
 	"couple-b1w": {Band: 1, Couple: true, RowW: true, LR: 0.001, Iters: 150},
+	"toep2":      {Band: -1, Couple: true, ToepK: 2, LR: 0.003, Iters: 150},
+	"toep2w":     {Band: -1, Couple: true, ToepK: 2, RowW: true, LR: 0.003, Iters: 150},
+	"toep5w":     {Band: -1, Couple: true, ToepK: 5, RowW: true, LR: 0.003, Iters: 150},
+	"couple-r":   {Band: -1, Couple: true, LR: 0.001, Iters: 150, Reg: 1},
 	"dense":      {Band: 99, LR: 0.001, Iters: 60},
 	"dense-w":    {Band: 99, RowW: true, LR: 0.001, Iters: 60},
 }
@@ -61,13 +66,14 @@ type params struct {
 	D []float64 // 99 × 100
 	W []float64 // 99: λᵢ = λ₀ Wᵢ
 	A []float64 // 100 × 100
+	T []float64 // ToepK variants: a₋ₖ … aₖ, a_μ (A is built from them)
 }
 
-func (p params) vecs() [][]float64 { return [][]float64{p.D, p.W, p.A} }
+func (p params) vecs() [][]float64 { return [][]float64{p.D, p.W, p.A, p.T} }
 
 func (p params) clone() params {
 	c := func(v []float64) []float64 { return append([]float64(nil), v...) }
-	return params{D: c(p.D), W: c(p.W), A: c(p.A)}
+	return params{D: c(p.D), W: c(p.W), A: c(p.A), T: c(p.T)}
 }
 
 func initParams() params {
@@ -75,7 +81,43 @@ func initParams() params {
 	for i := range w {
 		w[i] = 1
 	}
-	return params{D: firstDifferences(), W: w, A: exp.Eye(sigLen, 1)}
+	return params{D: firstDifferences(), W: w, A: exp.Eye(sigLen, 1), T: make([]float64, 2*maxToep+2)}
+}
+
+// maxToep bounds ToepK (the length of params.T).
+const maxToep = 10
+
+// toepA builds A from T: I + Σ aₖ Sₖ + a_μ 11ᵀ/100, (Sₖ)ᵢⱼ = 1 for j = i + k.
+func toepA(t []float64, k int) []float64 {
+	a := exp.Eye(sigLen, 1)
+	for i := 0; i < sigLen; i++ {
+		for o := -k; o <= k; o++ {
+			if j := i + o; j >= 0 && j < sigLen {
+				a[i*sigLen+j] += t[o+maxToep]
+			}
+		}
+		for j := 0; j < sigLen; j++ {
+			a[i*sigLen+j] += t[2*maxToep+1] / sigLen
+		}
+	}
+	return a
+}
+
+// toepGrad folds a gradient with respect to A into T.
+func toepGrad(ga, gt []float64, k int) {
+	for i := 0; i < sigLen; i++ {
+		for o := -k; o <= k; o++ {
+			if j := i + o; j >= 0 && j < sigLen {
+				gt[o+maxToep] += ga[i*sigLen+j]
+			}
+		}
+		for j := 0; j < sigLen; j++ {
+			gt[2*maxToep+1] += ga[i*sigLen+j] / sigLen
+		}
+	}
+	for i := range ga {
+		ga[i] = 0
+	}
 }
 
 // bandMask is 1 on the entries of D a variant may change.
@@ -116,7 +158,7 @@ func lossGrad(ctx context.Context, v variant, p params, lambda0 float64, x, clea
 	n := len(x) / sigLen
 	var g params
 	if grad {
-		g = params{D: make([]float64, len(p.D)), W: make([]float64, len(p.W)), A: make([]float64, len(p.A))}
+		g = params{}.zeros()
 	}
 	G := tvG(p.D)
 	Q := tvQ()
@@ -305,6 +347,9 @@ func trainVariant(ctx context.Context, cfg config, v variant, s exploreSets) (pa
 		if v.Band >= 0 {
 			projectD(g.D, mask)
 		}
+		if v.ToepK > 0 {
+			toepGrad(g.A, g.T, v.ToepK)
+		}
 		lr := v.LR
 		if v.Decay > 0 {
 			lr = v.LR * (v.Decay + (1-v.Decay)*0.5*(1+math.Cos(math.Pi*float64(it-1)/float64(v.Iters))))
@@ -320,6 +365,9 @@ func trainVariant(ctx context.Context, cfg config, v variant, s exploreSets) (pa
 		}
 		if v.Band >= 0 {
 			projectD(p.D, mask) // D₀ is in the subspace, so D − D₀ is projected
+		}
+		if v.ToepK > 0 {
+			p.A = toepA(p.T, v.ToepK)
 		}
 		if it%5 == 0 || it == v.Iters {
 			h, err := evalHeld()
@@ -337,5 +385,5 @@ func trainVariant(ctx context.Context, cfg config, v variant, s exploreSets) (pa
 }
 
 func (params) zeros() params {
-	return params{D: make([]float64, (sigLen-1)*sigLen), W: make([]float64, sigLen-1), A: make([]float64, sigLen*sigLen)}
+	return params{D: make([]float64, (sigLen-1)*sigLen), W: make([]float64, sigLen-1), A: make([]float64, sigLen*sigLen), T: make([]float64, 2*maxToep+2)}
 }

@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	quick := fs.Bool("quick", false, "tiny data and few steps (a smoke test; results are not meaningful)")
 	out := fs.String("out", "models/denoise", "folder for models, logs, results and plots")
 	epochs := fs.Int("epochs", 0, "training epochs (0: the model's default)")
-	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15)")
+	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15; tuned-tv: 500 unless given)")
 	lr := fs.Float64("lr", 0, "learning rate (0: the model's default)")
 	optim := fs.String("optimizer", "adam", "optimizer: adam, sgd, momentum (SGD with 0.9), nesterov, adamw")
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		*batch = 15
 	}
 	cfg := config{
-		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim,
+		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim, batchSet: flagSet(fs, "batch"),
 		command: "go run ./models/denoise " + strings.Join(args, " "), log: stdout,
 	}
 	if _, err := train.ParseOptimizer(*optim, 0); err != nil {

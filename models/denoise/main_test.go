@@ -30,7 +30,11 @@ func TestQuick(t *testing.T) {
 		if r == nil {
 			t.Fatalf("no result for %s", m)
 		}
-		if !(r.LastLoss < r.FirstLoss) || r.Steps != 12 {
+		want := 12
+		if m == "tuned-tv" {
+			want = 9 // 15 of the 60 training signals are held out
+		}
+		if !(r.LastLoss < r.FirstLoss) || r.Steps != want {
 			t.Errorf("%s: training loss went from %.4g to %.4g in %d steps\n%s", m, r.FirstLoss, r.LastLoss, r.Steps, log.String())
 		}
 	}
