@@ -42,9 +42,9 @@ const (
 	// Tuned TV: Adam with a cosine decay to tunedLRMin·lr, batches of
 	// tunedBatch, the last tunedHoldout training signals held out to pick
 	// the epoch whose model is kept (quick mode: 15 of the 60).
-	tunedLR      = 0.01
+	tunedLR      = 0.02
 	tunedLRMin   = 0.1
-	tunedEpochs  = 30
+	tunedEpochs  = 80
 	tunedBatch   = 500
 	tunedHoldout = 1000
 )

@@ -212,7 +212,7 @@ func buildTV(lambda float64, d []float64, learnD bool) *graph {
 
 // tunedShifts is K of the tuned TV model's coupling: A = I + Σ_{|k|≤K} aₖ Sₖ
 // + a_μ 11ᵀ/100 (2K + 2 numbers).
-const tunedShifts = 2
+const tunedShifts = 5
 
 // couplingBasis is the (2K+2) × 10000 matrix whose rows are the flattened
 // transposes of the coupling's basis matrices: S₋ₖ … Sₖ ((Sₖ)ᵢⱼ = 1 for
