@@ -26,6 +26,7 @@ type config struct {
 	lr        float64
 	seed      uint64
 	optimizer string
+	batchSet  bool // -batch was given
 	command   string
 	log       io.Writer
 }
@@ -38,6 +39,14 @@ const (
 	fcHidden    = 500
 	optnetEps   = 1e-4
 	tvSearchMax = 3000 // λ search: the first 3,000 training signals
+	// Tuned TV: Adam with a cosine decay to tunedLRMin·lr, batches of
+	// tunedBatch, the last tunedHoldout training signals held out to pick
+	// the epoch whose model is kept (quick mode: 15 of the 60).
+	tunedLR      = 0.02
+	tunedLRMin   = 0.1
+	tunedEpochs  = 80
+	tunedBatch   = 500
+	tunedHoldout = 1000
 )
 
 // Result is what one model run measured; it is saved as
@@ -63,6 +72,12 @@ type Result struct {
 	// batch losses (what the quick test checks).
 	FirstLoss float64 `json:"first_epoch_loss,omitempty"`
 	LastLoss  float64 `json:"last_epoch_loss,omitempty"`
+	// Tuned TV: the held-out MSE of the kept model, its epoch, the number
+	// of held-out training signals and the final learning rate (cosine).
+	HeldoutMSE float64 `json:"heldout_mse,omitempty"`
+	BestEpoch  int     `json:"best_epoch,omitempty"`
+	Holdout    int     `json:"holdout,omitempty"`
+	LRMin      float64 `json:"lr_min,omitempty"`
 }
 
 // experiment holds the data of a run.
@@ -129,7 +144,7 @@ func (e *experiment) runModel(ctx context.Context, model string) error {
 		if err != nil {
 			return err
 		}
-		return e.trainModel(ctx, model, buildTV(lambda, firstDifferences(), true), 3e-4, 10, lambda)
+		return e.trainModel(ctx, model, buildTunedTV(lambda, tunedShifts), tunedLR, tunedEpochs, lambda)
 	}
 	return fmt.Errorf("unknown model %q", model)
 }
@@ -189,46 +204,101 @@ func (e *experiment) trainModel(ctx context.Context, model string, g *graph, lr 
 	if err != nil {
 		return err
 	}
-	tr, err := train.New(m, train.Options{Loss: train.MSE{}, Optimizer: opt, LR: lr, Params: g.params, Seed: e.cfg.seed})
+	// Tuned TV trains on all but the last training signals, which pick the
+	// epoch whose model is kept (early stopping), with a cosine decay of
+	// the rate; the other models train on every training signal and keep
+	// the last epoch's model.
+	tuned := model == "tuned-tv"
+	batch := e.cfg.batch
+	fitSet, held := e.train, exp.Data{}
+	var sched train.Schedule
+	if tuned {
+		if !e.cfg.batchSet && !e.cfg.quick {
+			batch = tunedBatch
+		}
+		nh := tunedHoldout
+		if e.cfg.quick {
+			nh = 15
+		}
+		n := e.train.Len()
+		fitSet, held = e.train.Slice(0, n-nh), e.train.Slice(n-nh, n)
+		sched = train.Cosine(epochs*((fitSet.Len()+batch-1)/batch), tunedLRMin)
+	}
+	tr, err := train.New(m, train.Options{Loss: train.MSE{}, Optimizer: opt, LR: lr, Schedule: sched, Params: g.params, Seed: e.cfg.seed})
 	if err != nil {
 		return err
 	}
 	onnxPath := e.path(fileBase(model) + ".onnx")
 	run := exp.TrainerRun(tr)
+	bestHeld, bestEpoch := math.Inf(1), 0
 	evalTest := func(epoch int) ([]float64, error) {
-		pred, err := exp.Predict(ctx, run, e.test, e.cfg.batch)
+		pred, err := exp.Predict(ctx, run, e.test, batch)
 		if err != nil {
 			return nil, err
 		}
-		if epoch > 0 {
+		ev := []float64{mse(pred, e.test.Y)}
+		save := epoch > 0
+		if tuned {
+			hp, err := exp.Predict(ctx, run, held, batch)
+			if err != nil {
+				return nil, err
+			}
+			h := mse(hp, held.Y)
+			ev = append(ev, h)
+			save = h < bestHeld
+			if save {
+				bestHeld, bestEpoch = h, epoch
+			}
+		}
+		if save {
 			if err := tr.Export(onnxPath, exporter.Options{}); err != nil {
 				return nil, err
 			}
 		}
-		return []float64{mse(pred, e.test.Y)}, nil
+		return ev, nil
 	}
-	fmt.Fprintf(e.cfg.log, "%s: %d parameters, %s lr %g, batch %d, %d epochs\n", model, countParams(g), opt.Name(), lr, e.cfg.batch, epochs)
-	fit, err := exp.Fit(ctx, tr, e.train, exp.FitConfig{
-		Epochs: epochs, BatchSize: e.cfg.batch, Seed: e.cfg.seed,
-		Eval: evalTest, EvalNames: []string{"test_mse"},
+	names := []string{"test_mse"}
+	if tuned {
+		names = append(names, "heldout_mse")
+	}
+	fmt.Fprintf(e.cfg.log, "%s: %d parameters, %s lr %g, batch %d, %d epochs, %d training signals\n", model, countParams(g), opt.Name(), lr, batch, epochs, fitSet.Len())
+	fit, err := exp.Fit(ctx, tr, fitSet, exp.FitConfig{
+		Epochs: epochs, BatchSize: batch, Seed: e.cfg.seed,
+		Eval: evalTest, EvalNames: names,
 		LogPath:  e.path(fileBase(model) + "_log.csv"),
 		Progress: e.cfg.log, ProgressEvery: 10,
 	})
 	if err != nil {
 		return err
 	}
-	pred, err := exp.Predict(ctx, run, e.train, e.cfg.batch)
+	// The numbers are those of the saved model (for tuned TV, the epoch
+	// with the lowest held-out MSE), over all training and test signals.
+	saved, err := os.ReadFile(onnxPath)
 	if err != nil {
 		return err
 	}
-	last := fit.Evals[len(fit.Evals)-1]
+	sm, err := optnet.LoadBytes(saved, optnet.Options{})
+	if err != nil {
+		return err
+	}
+	pred, err := exp.Predict(ctx, sm.Run, e.train, batch)
+	if err != nil {
+		return err
+	}
+	tpred, err := exp.Predict(ctx, sm.Run, e.test, batch)
+	if err != nil {
+		return err
+	}
 	r := Result{
 		Model: model, Command: e.cfg.command,
-		TrainMSE: mse(pred, e.train.Y), TestMSE: last[0],
-		Epochs: fit.Epochs, Steps: fit.Steps, Batch: e.cfg.batch, Optimizer: e.cfg.optimizer, LR: lr, Lambda: lambda,
+		TrainMSE: mse(pred, e.train.Y), TestMSE: mse(tpred, e.test.Y),
+		Epochs: fit.Epochs, Steps: fit.Steps, Batch: batch, Optimizer: e.cfg.optimizer, LR: lr, Lambda: lambda,
 		Params: countParams(g), TrainSeconds: fit.Seconds, TotalSeconds: total.Seconds(),
 		Cores: runtime.GOMAXPROCS(0), Quick: e.cfg.quick, Finished: time.Now().UTC().Round(time.Second),
 		FirstLoss: fit.EpochLoss[0], LastLoss: fit.EpochLoss[len(fit.EpochLoss)-1],
+	}
+	if tuned {
+		r.HeldoutMSE, r.BestEpoch, r.Holdout, r.LRMin = bestHeld, bestEpoch, held.Len(), tunedLRMin*lr
 	}
 	fmt.Fprintf(e.cfg.log, "%s: train MSE %.3f, test MSE %.3f (%.0fs)\n", model, r.TrainMSE, r.TestMSE, r.TotalSeconds)
 	return exp.SaveJSON(e.resultPath(model), r)

@@ -88,11 +88,11 @@ func projectS() []float64 {
 	return v
 }
 
-// liftAndSolve adds p = x·P (+ c), the QP node and y = z·S.
-func (g *graph) liftAndSolve(c string, q, gm, h string) {
+// liftAndSolve adds p = x·P (+ c), the QP node and y = z·S, for the input x.
+func (g *graph) liftAndSolve(x, c string, q, gm, h string) {
 	P := g.constant("P_lift", []int{sigLen, qpN}, liftP())
 	S := g.constant("S_project", []int{qpN, sigLen}, projectS())
-	p := g.b.Node("MatMul", []string{inputName, P}, []string{"p_lifted"})
+	p := g.b.Node("MatMul", []string{x, P}, []string{"p_lifted"})
 	if c != "" {
 		p = g.b.Node("Add", []string{p, c}, []string{"p"})
 	}
@@ -126,7 +126,7 @@ func buildOptNet(seed uint64, eps float64) *graph {
 	gz := g.b.Node("MatMul", []string{G, z0}, []string{"G_z0"})
 	slack := g.b.Node("Relu", []string{s0}, []string{"s0_pos"})
 	h := g.b.Node("Add", []string{gz, slack}, []string{"h"})
-	g.liftAndSolve("", Q, G, h)
+	g.liftAndSolve(inputName, "", Q, G, h)
 	return g
 }
 
@@ -206,6 +206,70 @@ func buildTV(lambda float64, d []float64, learnD bool) *graph {
 	} else {
 		G = g.constant("G_tv", []int{qpM, qpN}, tvG(d))
 	}
-	g.liftAndSolve(c, Q, G, h)
+	g.liftAndSolve(inputName, c, Q, G, h)
+	return g
+}
+
+// tunedShifts is K of the tuned TV model's coupling: A = I + Σ_{|k|≤K} aₖ Sₖ
+// + a_μ 11ᵀ/100 (2K + 2 numbers).
+const tunedShifts = 5
+
+// couplingBasis is the (2K+2) × 10000 matrix whose rows are the flattened
+// transposes of the coupling's basis matrices: S₋ₖ … Sₖ ((Sₖ)ᵢⱼ = 1 for
+// j = i + k) and 11ᵀ/100, so that a·basis, reshaped, is (A − I)ᵀ.
+func couplingBasis(k int) []float64 {
+	nb := 2*k + 2
+	v := make([]float64, nb*sigLen*sigLen)
+	for o := -k; o <= k; o++ {
+		row := v[(o+k)*sigLen*sigLen:]
+		for i := 0; i < sigLen; i++ {
+			if j := i + o; j >= 0 && j < sigLen {
+				row[j*sigLen+i] = 1 // (Sₒ)ᵀ[j][i]
+			}
+		}
+	}
+	row := v[(2*k+1)*sigLen*sigLen:]
+	for i := range sigLen * sigLen {
+		row[i] = 1.0 / sigLen
+	}
+	return v
+}
+
+// buildTunedTV is the OptNet-tuned TV denoiser: the TV QP over [y; t]
+//
+//	min ½‖y‖² − yᵀ(A x) + Σᵢ λ wᵢ tᵢ   s.t.   −t ≤ Dy ≤ t
+//
+// with D the first differences (G stays sparse and banded), and two learned
+// parts of the linear term p = [−A x; λ w]: the coupling A = I + Σ_{|k|≤K}
+// aₖ Sₖ + a_μ 11ᵀ/100 (a banded Toeplitz matrix plus a multiple of the
+// mean; parameter "a", 2K + 2 numbers, initialised at 0) and per-row
+// weights w of ‖Dy‖₁ (parameter "w", 99 numbers, initialised at 1). At the
+// start it is exactly TV with parameter λ.
+func buildTunedTV(lambda float64, k int) *graph {
+	g := newGraph("denoise_tuned_tv", "OptNet-tuned total-variation denoiser: the TV QP with a learned coupling A (p = [-A x; lambda w]) and learned per-row weights w of |Dy|_1 (OptNet paper)")
+	nb := 2*k + 2
+	a := g.param("a", []int{1, nb}, make([]float64, nb))
+	ones := make([]float64, sigLen-1)
+	for i := range ones {
+		ones[i] = 1
+	}
+	w := g.param("w", []int{1, sigLen - 1}, ones)
+	basis := g.constant("A_basis", []int{nb, sigLen * sigLen}, couplingBasis(k))
+	shape := g.b.Initializer("A_shape", tensor.MustFromSlice([]int{2}, []int64{sigLen, sigLen}))
+	eye := g.constant("I_100", []int{sigLen, sigLen}, exp.Eye(sigLen, 1))
+	flat := g.b.Node("MatMul", []string{a, basis}, []string{"A_delta_flat"})
+	delta := g.b.Node("Reshape", []string{flat, shape}, []string{"A_delta_T"})
+	at := g.b.Node("Add", []string{eye, delta}, []string{"A_T"})
+	xa := g.b.Node("MatMul", []string{inputName, at}, []string{"x_coupled"})
+	lift := make([]float64, (sigLen-1)*qpN)
+	for i := 0; i < sigLen-1; i++ {
+		lift[i*qpN+sigLen+i] = lambda
+	}
+	lt := g.constant("lambda_lift", []int{sigLen - 1, qpN}, lift)
+	c := g.b.Node("MatMul", []string{w, lt}, []string{"c_lambda_w"})
+	Q := g.constant("Q_tv", []int{qpN, qpN}, tvQ())
+	G := g.constant("G_tv", []int{qpM, qpN}, tvG(firstDifferences()))
+	h := g.constant("h_zero", []int{qpM}, make([]float64, qpM))
+	g.liftAndSolve(xa, c, Q, G, h)
 	return g
 }

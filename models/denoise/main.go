@@ -45,12 +45,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	quick := fs.Bool("quick", false, "tiny data and few steps (a smoke test; results are not meaningful)")
 	out := fs.String("out", "models/denoise", "folder for models, logs, results and plots")
 	epochs := fs.Int("epochs", 0, "training epochs (0: the model's default)")
-	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15)")
+	batch := fs.Int("batch", 150, "mini-batch size (quick mode: 15; tuned-tv: 500 unless given)")
 	lr := fs.Float64("lr", 0, "learning rate (0: the model's default)")
 	optim := fs.String("optimizer", "adam", "optimizer: adam, sgd, momentum (SGD with 0.9), nesterov, adamw")
 	seed := fs.Uint64("seed", 1, "seed of the parameter initialisation and batch order")
 	report := fs.Bool("report", false, "only rebuild RESULTS.md and the plots from saved results")
 	probe := fs.Bool("probe", false, "only probe the TV loss around the first-difference D (probe.csv)")
+	explore := fs.String("explore", "", "only train these comma-separated variants of tuned TV in float64 (explore.go) and log them")
+	full := fs.Bool("full", false, "with -explore: 8,000 training, 1,000 held-out and 1,000 test signals (default 1,500 / 500 / 500)")
+	lambda0 := fs.Float64("lambda", 21, "with -explore: the initial λ")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		*batch = 15
 	}
 	cfg := config{
-		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim,
+		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim, batchSet: flagSet(fs, "batch"),
 		command: "go run ./models/denoise " + strings.Join(args, " "), log: stdout,
 	}
 	if _, err := train.ParseOptimizer(*optim, 0); err != nil {
@@ -69,6 +72,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *report {
 		return writeReport(cfg)
+	}
+	if *explore != "" {
+		return runExplore(ctx, cfg, *explore, *full, *lambda0)
 	}
 	if *probe {
 		return runProbes(ctx, cfg)

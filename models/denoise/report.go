@@ -72,7 +72,11 @@ func writeReport(cfg config) error {
 		}
 	}
 	if fileExists(tuned) {
-		if err := plotD(cfg.out, tuned); err != nil {
+		lambda := 0.0
+		if r := res["tuned-tv"]; r != nil {
+			lambda = r.Lambda
+		}
+		if err := plotTuned(cfg.out, tuned, lambda); err != nil {
 			return err
 		}
 		if err := writeSample(cfg.out, testSet, tuned); err != nil {
@@ -126,7 +130,7 @@ func plotCurves(out string, res map[string]*Result) error {
 		{Axes: exp.Axes{Title: "test MSE (1,000 signals)", X: "epoch", Y: "MSE", YMin: 10, YMax: 80}, Series: testS},
 	}
 	if len(zoom) > 0 {
-		panels = append(panels, exp.Panel{Axes: exp.Axes{Title: "OptNet-tuned TV vs TV (zoom)", X: "epoch", Y: "MSE", YMin: 15.5, YMax: 16.2}, Series: zoom})
+		panels = append(panels, exp.Panel{Axes: exp.Axes{Title: "OptNet-tuned TV vs TV (zoom)", X: "epoch", Y: "MSE", YMin: 14, YMax: 17}, Series: zoom})
 	}
 	return exp.PanelGrid(filepath.Join(out, "curves.png"), panels, len(panels), 5, 4)
 }
@@ -213,49 +217,56 @@ func mse64(a, b []float64) float64 {
 	return s / float64(len(a))
 }
 
-// learnedD reads the D the tuned TV model uses: its initializer D with
-// the row means subtracted, as the graph does.
-func learnedD(path string) ([]float64, error) {
+// tunedParams reads the learned parameters of the tuned TV model: the
+// coupling's numbers a (a₋ₖ … aₖ, a_μ) and the per-row weights w.
+func tunedParams(path string) (a, w []float64, err error) {
 	m, err := importer.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	d := m.Graph.Initializers["D"]
-	if d == nil {
-		return nil, fmt.Errorf("%s has no initializer D", path)
-	}
-	v, err := tensor.Float64s(d)
-	if err != nil {
-		return nil, err
-	}
-	// The graph uses D minus its row means.
-	for i := 0; i < sigLen-1; i++ {
-		m := 0.0
-		for _, x := range v[i*sigLen : (i+1)*sigLen] {
-			m += x
+	get := func(name string) ([]float64, error) {
+		t := m.Graph.Initializers[name]
+		if t == nil {
+			return nil, fmt.Errorf("%s has no initializer %s", path, name)
 		}
-		m /= sigLen
-		for j := i * sigLen; j < (i+1)*sigLen; j++ {
-			v[j] -= m
-		}
+		return tensor.Float64s(t)
 	}
-	return v, nil
+	if a, err = get("a"); err != nil {
+		return nil, nil, err
+	}
+	w, err = get("w")
+	return a, w, err
 }
 
-func plotD(out, tunedPath string) error {
-	d, err := learnedD(tunedPath)
+// plotTuned draws the tuned TV model's learned coupling (a row of A − I
+// away from the ends, and a_μ) and per-row penalties λwᵢ
+// (tuned_tv_params.png).
+func plotTuned(out, tunedPath string, lambda float64) error {
+	a, w, err := tunedParams(tunedPath)
 	if err != nil {
 		return err
 	}
-	if err := exp.HeatMap(filepath.Join(out, "tuned_tv_D.png"), "learned D (99 × 100)", "column", "row", sigLen-1, sigLen, d); err != nil {
-		return err
+	k := (len(a) - 2) / 2
+	var ks, as []float64
+	for o := -k; o <= k; o++ {
+		ks = append(ks, float64(o))
+		as = append(as, a[o+k])
 	}
-	d0 := firstDifferences()
-	diff := make([]float64, len(d))
-	for i := range d {
-		diff[i] = d[i] - d0[i]
+	var rows, pen []float64
+	for i, v := range w {
+		rows = append(rows, float64(i))
+		pen = append(pen, lambda*v)
 	}
-	return exp.HeatMap(filepath.Join(out, "tuned_tv_D_change.png"), "learned D − first differences", "column", "row", sigLen-1, sigLen, diff)
+	panels := []exp.Panel{
+		{Axes: exp.Axes{Title: fmt.Sprintf("coupling A − I: shift weights a_k (mean weight a_mu = %.3f)", a[len(a)-1]), X: "shift k: (Ax)_i gets a_k x_(i+k)", Y: "a_k"},
+			Series: []exp.Series{{Name: "a_k", X: ks, Y: as, Points: true}}},
+		{Axes: exp.Axes{Title: "per-row penalty λ w_i of |(Dy)_i|", X: "row i", Y: "λ w_i", LegendBottom: true},
+			Series: []exp.Series{
+				{Name: "tuned", X: rows, Y: pen, Points: true},
+				{Name: fmt.Sprintf("TV (λ = %g)", lambda), X: []float64{0, float64(len(w) - 1)}, Y: []float64{lambda, lambda}, Style: 3, Dashed: true},
+			}},
+	}
+	return exp.PanelGrid(filepath.Join(out, "tuned_tv_params.png"), panels, 2, 5.5, 4)
 }
 
 // writeSample writes sample/: the tuned TV model with a few test signals
@@ -336,10 +347,10 @@ func writeMarkdown(cfg config, res map[string]*Result, noisyTrain, noisyTest flo
 	fmt.Fprintf(&w, "* **FC** (`fc.onnx`): Gemm 100→%d, Relu, Gemm %d→100; PyTorch-style uniform initialisation.\n", fcHidden, fcHidden)
 	fmt.Fprintf(&w, "* **Pure OptNet** (`optnet.onnx`): one `com.optnet.QP` with n = 199, m = 198: Q = LLᵀ + %gI (Gemm, L starts at I),\n  learned G (uniform ±1/√199) and h = G z₀ + Relu(s₀) (z₀ = 0, s₀ = 1 at the start; z₀ is always feasible),\n  p = x·[−I | 0] (MatMul with a constant), output = the first 100 entries of z (MatMul with [I; 0]).\n", optnetEps)
 	fmt.Fprintf(&w, "* **TV** (`tv.onnx`): min_y ½‖y − x‖² + λ‖Dy‖₁ as a QP over [y; t] (n = 199): Q = blockdiag(I, 0) (only\n  semidefinite: the solver's primal path), p = x·[−I | 0] + [0; λ1], G = [[D, −I], [−D, −I]] (m = 198), h = 0, D the\n  99 × 100 first-difference matrix. λ: grid search on the first %d training signals (`tv_lambda.csv`,\n  `tv_lambda.png`: a coarse grid, then steps of 0.5 around the best), then train and test MSE on all signals.\n", tvSearchMax)
-	fmt.Fprintf(&w, "* **OptNet-tuned TV** (`tuned_tv.onnx`): the TV QP with D a parameter initialised at the first differences;\n  G = Concat(Concat(D, −I), Concat(Neg(D), −I)) in the graph; λ fixed at TV's.\n\n")
+	fmt.Fprintf(&w, "* **OptNet-tuned TV** (`tuned_tv.onnx`): the TV QP min ½‖y‖² − yᵀ(Ax) + Σᵢ λwᵢtᵢ s.t. −t ≤ Dy ≤ t (Q, G, h as\n  for TV, D the first differences) with two learned parts of the linear term p = [−Ax; λw]: the coupling\n  A = I + Σ_{|k|≤%d} aₖSₖ + a_μ11ᵀ/100 ((Sₖ)ᵢⱼ = 1 for j = i + k; %d numbers `a`, built with MatMul, Reshape, Add) and\n  per-row weights w of ‖Dy‖₁ (99 numbers `w`); a = 0, w = 1 at the start, which is exactly TV with TV's λ.\n  Adam with a cosine decay of the rate to %g·lr, batches of %d, on the first %d training signals; the last %d\n  training signals are held out and pick the epoch whose model is kept (early stopping; never the test set).\n\n", tunedShifts, 2*tunedShifts+2, tunedLRMin, tunedBatch, nTrain-tunedHoldout, tunedHoldout)
 	fmt.Fprintf(&w, "## Plots\n\n* `curves.png`: learning curves (training loss and test MSE per epoch; TV as a dashed line).\n")
-	fmt.Fprintf(&w, "* `signals.png`: four test signals: clean, noisy, TV and OptNet-tuned TV.\n* `tuned_tv_D.png`: the learned D; `tuned_tv_D_change.png`: D minus the first differences.\n* `tv_lambda.png`: the λ search.\n\n")
-	fmt.Fprintf(&w, "![learning curves](curves.png)\n\n![test signals](signals.png)\n\n![learned D](tuned_tv_D.png)\n\n![change of D](tuned_tv_D_change.png)\n\n")
+	fmt.Fprintf(&w, "* `signals.png`: four test signals: clean, noisy, TV and OptNet-tuned TV.\n* `tuned_tv_params.png`: the tuned TV model's learned coupling and per-row penalties.\n* `tv_lambda.png`: the λ search.\n\n")
+	fmt.Fprintf(&w, "![learning curves](curves.png)\n\n![test signals](signals.png)\n\n![learned parameters](tuned_tv_params.png)\n\n")
 	fmt.Fprintf(&w, "## Sample for `optrun`\n\n`sample/` holds the tuned TV model (`model.onnx`), %d test signals (`inputs/noisy.npy`, (%d, 100) float32)\nand their clean versions (`target/denoised.npy`), in the layout of `models/default/` used by `cmd/optrun`.\n", sampleCount, sampleCount)
 	if notes, err := os.ReadFile(filepath.Join(cfg.out, "notes.md")); err == nil {
 		fmt.Fprintf(&w, "\n%s", notes)

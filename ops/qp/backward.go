@@ -118,7 +118,7 @@ func degenerateItems(sol *Solution, adj *adjoint, dz []float64, n, m, k int) err
 		if sol.Status != nil && sol.Status[i] != nil {
 			continue // failed in the forward (FailNaN): NaN by design
 		}
-		if !allFinite(dz[i*n:(i+1)*n]) {
+		if !allFinite(dz[i*n : (i+1)*n]) {
 			continue // NaN in, NaN out
 		}
 		if !allFinite(adj.dz[i*n:(i+1)*n]) || !allFinite(adj.w[i*m:(i+1)*m]) || !allFinite(adj.dnu[i*k:(i+1)*k]) {
