@@ -15,22 +15,7 @@ func init() {
 type globalAvgPoolKernel struct{}
 
 func (globalAvgPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	dt := in[0].DType()
-	if !isPoolFloat(dt) {
-		return nil, errDType("GlobalAveragePool does not support %v", dt)
-	}
-	w, err := nnWiden(in[0])
-	if err != nil {
-		return nil, err
-	}
-	x := w[0]
-	var y *tensor.Tensor
-	if x.DType() == tensor.Float32 {
-		y, err = poolReducePlanes(x, nnMeanOf[float32])
-	} else {
-		y, err = poolReducePlanes(x, nnMeanOf[float64])
-	}
-	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+	return poolGlobalRun("GlobalAveragePool", in[0], nnMeanOf[float32], nnMeanOf[float64])
 }
 
 func nnMeanOf[T tensor.Float](v []T) T {

@@ -24,22 +24,7 @@ func buildGlobalLpPool(b *runtime.BuildContext) (runtime.Kernel, error) {
 }
 
 func (k *globalLpPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	dt := in[0].DType()
-	if !isPoolFloat(dt) {
-		return nil, errDType("GlobalLpPool does not support %v", dt)
-	}
-	w, err := nnWiden(in[0])
-	if err != nil {
-		return nil, err
-	}
-	x := w[0]
-	var y *tensor.Tensor
-	if x.DType() == tensor.Float32 {
-		y, err = poolReducePlanes(x, func(v []float32) float32 { return poolLpNorm(v, k.p) })
-	} else {
-		y, err = poolReducePlanes(x, func(v []float64) float64 { return poolLpNorm(v, k.p) })
-	}
-	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+	return poolGlobalRun("GlobalLpPool", in[0], func(v []float32) float32 { return poolLpNorm(v, k.p) }, func(v []float64) float64 { return poolLpNorm(v, k.p) })
 }
 
 // InferShapes: (N, C, 1, …, 1).

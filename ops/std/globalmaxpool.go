@@ -17,22 +17,7 @@ func init() {
 type globalMaxPoolKernel struct{}
 
 func (globalMaxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	dt := in[0].DType()
-	if !isPoolFloat(dt) {
-		return nil, errDType("GlobalMaxPool does not support %v", dt)
-	}
-	w, err := nnWiden(in[0])
-	if err != nil {
-		return nil, err
-	}
-	x := w[0]
-	var y *tensor.Tensor
-	if x.DType() == tensor.Float32 {
-		y, err = poolReducePlanes(x, nnMaxOf[float32])
-	} else {
-		y, err = poolReducePlanes(x, nnMaxOf[float64])
-	}
-	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+	return poolGlobalRun("GlobalMaxPool", in[0], nnMaxOf[float32], nnMaxOf[float64])
 }
 
 // nnMaxOf is the largest value (NaN if any is NaN; -Inf for no values).

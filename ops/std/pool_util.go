@@ -298,3 +298,23 @@ func poolGlobalFacts(in []runtime.Fact) ([]runtime.Fact, error) {
 	}
 	return []runtime.Fact{out}, nil
 }
+
+// poolGlobalRun reduces every (N, C) plane of x to one value (the global
+// pools), computing 16-bit floats in float32 and returning x's dtype.
+func poolGlobalRun(name string, x *tensor.Tensor, f32 func([]float32) float32, f64 func([]float64) float64) ([]*tensor.Tensor, error) {
+	dt := x.DType()
+	if !isPoolFloat(dt) {
+		return nil, errDType("%s does not support %v", name, dt)
+	}
+	w, err := nnWiden(x)
+	if err != nil {
+		return nil, err
+	}
+	var y *tensor.Tensor
+	if w[0].DType() == tensor.Float32 {
+		y, err = poolReducePlanes(w[0], f32)
+	} else {
+		y, err = poolReducePlanes(w[0], f64)
+	}
+	return nnNarrow(dt, []*tensor.Tensor{y}, err)
+}
