@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"github.com/optnet-go/optnet/internal/parallel"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -140,7 +141,7 @@ func (kn *kernel[T]) strided(transA, transB bool, m, n, k int, alpha T, a []T, l
 		return
 	}
 	t := &batchTask[T]{one: one, batch: batch}
-	helpers.run(t, min(workers, batch))
+	parallel.Run(t, min(workers, batch))
 }
 
 // batchTask runs the products of a batch, one per chunk.
@@ -150,7 +151,7 @@ type batchTask[T float] struct {
 	p     phase
 }
 
-func (t *batchTask[T]) work() {
+func (t *batchTask[T]) Work() {
 	for {
 		i, ok := t.p.claim(t.batch)
 		if !ok {

@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/optnet-go/optnet/internal/parallel"
+
 // Products with a single row of C (m = 1: a batch-1 dense layer) are
 // matrix-vector products: packing all of op(B) for one row of A would cost
 // as much as the product, so they run straight from the operands, as dot
@@ -43,7 +45,7 @@ func gemv[T float](transA, transB bool, n, k int, alpha T, a []T, lda int, b []T
 		return
 	}
 	chunks := min(n/32, 4*workers)
-	ForEach(chunks, func(i int) { cols(n*i/chunks, n*(i+1)/chunks) })
+	parallel.ForEach(chunks, func(i int) { cols(n*i/chunks, n*(i+1)/chunks) })
 }
 
 // dot returns Σ x[i]·y[i] (len(y) >= len(x)).

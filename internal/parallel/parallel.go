@@ -1,19 +1,23 @@
-// Package parallel splits loops over the machine's cores.
+// Package parallel splits loops over the machine's cores. All parallel work
+// in the process (the GEMM kernels, convolutions, elementwise ops) runs on
+// one set of persistent helper goroutines (pool.go), so a parallel loop
+// costs no goroutine start or wake-up in steady state.
 package parallel
 
 import (
 	"runtime"
-	"sync"
 )
 
 // Workers returns how many goroutines For uses at most.
 func Workers() int { return runtime.GOMAXPROCS(0) }
 
-// For calls fn on disjoint chunks [lo, hi) covering [0, n). It runs inline
-// when n is below 2*grain or only one worker is available, so small loops pay
-// no goroutine cost. fn must be safe to call concurrently on disjoint ranges.
-// A panic in any chunk is re-raised in the caller's goroutine after all
-// chunks finish, so the runtime's per-op recovery still catches it.
+// For calls fn on disjoint chunks [lo, hi) covering [0, n), one chunk per
+// worker. It runs inline when n is below 2*grain or only one worker is
+// available, so small loops pay nothing. fn must be safe to call
+// concurrently on disjoint ranges. A panic in any chunk is re-raised in the
+// caller's goroutine after all chunks finish, so the runtime's per-op
+// recovery still catches it. A For inside another parallel loop runs
+// serially on its caller.
 func For(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -30,32 +34,6 @@ func For(n, grain int, fn func(lo, hi int)) {
 		return
 	}
 	chunk := (n + w - 1) / w
-	var wg sync.WaitGroup
-	var once sync.Once
-	var panicked any
-	for lo := chunk; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					once.Do(func() { panicked = r })
-				}
-			}()
-			fn(lo, hi)
-		}(lo, hi)
-	}
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				once.Do(func() { panicked = r })
-			}
-		}()
-		fn(0, min(chunk, n))
-	}()
-	wg.Wait()
-	if panicked != nil {
-		panic(panicked)
-	}
+	chunks := (n + chunk - 1) / chunk
+	ForEach(chunks, func(i int) { fn(i*chunk, min((i+1)*chunk, n)) })
 }

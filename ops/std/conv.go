@@ -370,31 +370,60 @@ func convGradCore[T tensor.Float](rc *runtime.RunContext, p *convPlan, x, w, gy,
 	win := p.win
 	P, inSz := win.outSize, win.inSize
 	ckk := p.cg * win.kSize
-	if P == 0 || ckk == 0 {
+	if P == 0 || ckk == 0 || p.n == 0 {
 		return nil
 	}
 	tn := convTileWidth(ckk, P)
-	col := nnGetScratch[T](ckk * tn)
-	defer nnPutScratch(col)
-	for p0 := 0; p0 < P; p0 += tn {
-		w0 := min(tn, P-p0)
-		segs := win.allSegments(p0, p0+w0)
-		for n := 0; n < p.n; n++ {
-			if err := rc.Err(); err != nil {
-				return err
-			}
-			for g := 0; g < p.g; g++ {
-				dy := gy[(n*p.m+g*p.mg)*P+p0:]
-				wg := w[g*p.mg*ckk:]
-				if gw != nil {
-					im2col(win, segs, x[(n*p.c+g*p.cg)*inSz:], p.cg, w0, *col, true)
-					nnGemm(false, true, p.mg, ckk, w0, 1, dy, P, *col, w0, 1, gw[g*p.mg*ckk:], ckk)
+	// The images are split into one contiguous range per worker: each
+	// range writes its own images' input gradients and accumulates its own
+	// copy of the weight gradient (the first range into gw itself); the
+	// copies are added in range order, so the result depends only on the
+	// number of workers.
+	chunk := (p.n + parallel.Workers() - 1) / parallel.Workers()
+	chunks := (p.n + chunk - 1) / chunk
+	gws := make([][]T, chunks)
+	gws[0] = gw
+	if gw != nil {
+		for c := 1; c < chunks; c++ {
+			gws[c] = make([]T, len(gw))
+		}
+	}
+	errs := make([]error, chunks)
+	parallel.ForEach(chunks, func(c int) {
+		col := nnGetScratch[T](ckk * tn)
+		defer nnPutScratch(col)
+		gwc := gws[c]
+		for p0 := 0; p0 < P; p0 += tn {
+			w0 := min(tn, P-p0)
+			segs := win.allSegments(p0, p0+w0)
+			for n := c * chunk; n < min((c+1)*chunk, p.n); n++ {
+				if err := rc.Err(); err != nil {
+					errs[c] = err
+					return
 				}
-				if gx != nil {
-					nnGemm(true, false, ckk, w0, p.mg, 1, wg, ckk, dy, P, 0, *col, w0)
-					col2im(win, segs, *col, p.cg, w0, gx[(n*p.c+g*p.cg)*inSz:], true)
+				for g := 0; g < p.g; g++ {
+					dy := gy[(n*p.m+g*p.mg)*P+p0:]
+					wg := w[g*p.mg*ckk:]
+					if gwc != nil {
+						im2col(win, segs, x[(n*p.c+g*p.cg)*inSz:], p.cg, w0, *col, true)
+						nnGemm(false, true, p.mg, ckk, w0, 1, dy, P, *col, w0, 1, gwc[g*p.mg*ckk:], ckk)
+					}
+					if gx != nil {
+						nnGemm(true, false, ckk, w0, p.mg, 1, wg, ckk, dy, P, 0, *col, w0)
+						col2im(win, segs, *col, p.cg, w0, gx[(n*p.c+g*p.cg)*inSz:], true)
+					}
 				}
 			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for c := 1; c < chunks && gw != nil; c++ {
+		for i, v := range gws[c] {
+			gw[i] += v
 		}
 	}
 	return nil

@@ -1,9 +1,9 @@
 package std
 
 import (
+	"github.com/optnet-go/optnet/internal/parallel"
 	"math"
 
-	"github.com/optnet-go/optnet/internal/gemm"
 	"github.com/optnet-go/optnet/internal/vecf32"
 	"github.com/optnet-go/optnet/runtime"
 )
@@ -62,7 +62,7 @@ func convDepthwise3x3(rc *runtime.RunContext, p *convPlan, x, w, b, res []float3
 	per := max(1, 8192/P)
 	chunks := (planes + per - 1) / per
 	scratch := nplanes * planeSz
-	gemm.ForEach(chunks, func(ci int) {
+	parallel.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
 		}

@@ -128,7 +128,7 @@ func convDirectForward(rc *runtime.RunContext, fx *convFixed, p *convPlan, x []f
 	}
 	ep := fx.ep
 	chunks := p.n * p.g * geo.tiles * geo.rblk
-	gemm.ForEach(chunks, func(ci int) {
+	parallel.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
 		}
@@ -207,7 +207,7 @@ func convBias(b []float32, ch int) float32 {
 func convPadPlanes(dst, x []float32, planes, H, W, Hp, V, pt, pl int) {
 	plane := Hp * V
 	per := max(1, 16384/plane)
-	gemm.ForEach((planes+per-1)/per, func(ci int) {
+	parallel.ForEach((planes+per-1)/per, func(ci int) {
 		for i := ci * per; i < min(planes, (ci+1)*per); i++ {
 			d := dst[i*plane : (i+1)*plane]
 			xs := x[i*H*W : (i+1)*H*W]

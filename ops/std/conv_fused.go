@@ -451,7 +451,7 @@ func convPackedForward[T float32 | float64](rc *runtime.RunContext, fx *convFixe
 		x, step = *buf, 1
 	}
 	chunks := p.n * p.g * geo.tiles * geo.rblk
-	gemm.ForEach(chunks, func(ci int) {
+	parallel.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
 		}
@@ -509,7 +509,7 @@ func convDeinterleave[T float32 | float64](dst, x []T, w, plane int) {
 	planes := len(x) / plane
 	rows, we, wo := plane/w, (w+1)/2, w/2
 	per := max(1, 16384/plane)
-	gemm.ForEach((planes+per-1)/per, func(ci int) {
+	parallel.ForEach((planes+per-1)/per, func(ci int) {
 		for pl := ci * per; pl < min(planes, (ci+1)*per); pl++ {
 			xs, ds := x[pl*plane:(pl+1)*plane], dst[pl*plane:(pl+1)*plane]
 			for r := range rows {

@@ -70,6 +70,10 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 			err = maxPool2DF32(rc, g, tensor.Data[float32](x), tensor.Data[float32](y), float32(math.Inf(-1)))
 			break
 		}
+		if len(g.win.in) == 2 && arg != nil {
+			err = maxPool2DArg(rc, g, tensor.Data[float32](x), tensor.Data[float32](y), arg, float32(math.Inf(-1)))
+			break
+		}
 		err = maxPoolRun(rc, g, tensor.Data[float32](x), tensor.Data[float32](y), arg, float32(math.Inf(-1)))
 	case tensor.Float64:
 		err = maxPoolRun(rc, g, tensor.Data[float64](x), tensor.Data[float64](y), arg, math.Inf(-1))
@@ -113,6 +117,84 @@ func (k *maxPoolKernel) Run(rc *runtime.RunContext, in []*tensor.Tensor) ([]*ten
 		rc.Save(arg)
 	}
 	return nnNarrow(dt, out, nil)
+}
+
+// maxPool2DArg is maxPoolRun for 2-D planes when the argmax is wanted
+// (training, the Indices output): it walks each window by the per-axis
+// tap runs instead of a per-position offset table. Same results, ties and
+// NaN rule as maxPoolRun.
+func maxPool2DArg[T float32 | float64](rc *runtime.RunContext, g *poolGeom, x, y []T, arg []int, lowest T) error {
+	w := g.win
+	W := w.in[1]
+	Ho, Wo := w.out[0], w.out[1]
+	inSz, outSz := w.inSize, w.outSize
+	rows, cols := g.taps[0], g.taps[1]
+	dy, dx := w.d[0], w.d[1]
+	planes := g.n * g.c
+	if planes == 0 || Ho*Wo == 0 {
+		return nil
+	}
+	per := max(1, 16384/max(1, inSz))
+	chunks := (planes + per - 1) / per
+	parallel.ForEach(chunks, func(ci int) {
+		if rc.Err() != nil {
+			return
+		}
+		for plane := ci * per; plane < min(planes, (ci+1)*per); plane++ {
+			xp := x[plane*inSz : (plane+1)*inSz]
+			yp := y[plane*outSz : (plane+1)*outSz]
+			ap := arg[plane*outSz : (plane+1)*outSz]
+			for oy, rt := range rows {
+				for ox, ct := range cols {
+					best, at := lowest, -1
+					if rt.count > 0 && ct.count > 0 {
+						// Branch-free: the value by vector-friendly max, the
+						// position by integer selects over the taps in
+						// reverse (so the first maximal tap wins); a NaN in
+						// the window sends it to the exact rule below.
+						best = xp[rt.first*W+ct.first]
+						for i := 0; i < rt.count; i++ {
+							r := (rt.first + i*dy) * W
+							for j := 0; j < ct.count; j++ {
+								best = max(best, xp[r+ct.first+j*dx])
+							}
+						}
+						nan := best != best
+						for i := rt.count - 1; i >= 0; i-- {
+							r := (rt.first + i*dy) * W
+							for j := ct.count - 1; j >= 0; j-- {
+								off := r + ct.first + j*dx
+								hit := 0
+								if xp[off] == best {
+									hit = 1
+								}
+								at += hit * (off - at)
+							}
+						}
+						if nan {
+							best, at = lowest, -1
+							for i := 0; i < rt.count; i++ {
+								r := (rt.first + i*dy) * W
+								for j := 0; j < ct.count; j++ {
+									off := r + ct.first + j*dx
+									v := xp[off]
+									if at < 0 || v > best || (v != v && best == best) {
+										best, at = v, off
+									}
+								}
+							}
+						}
+					}
+					yp[oy*Wo+ox] = best
+					if at >= 0 {
+						at += plane * inSz
+					}
+					ap[oy*Wo+ox] = at
+				}
+			}
+		}
+	})
+	return rc.Err()
 }
 
 // maxPoolRun fills y with window maxima and arg (when not nil) with their

@@ -84,3 +84,48 @@ func TestMaxPool2DWide(t *testing.T) {
 		}
 	}
 }
+
+// The 2-D argmax path (training, Indices) against a naive reference on
+// data full of ties and NaNs: the first maximal element in row-major
+// window order wins, and a NaN beats every number.
+func TestMaxPool2DArgTiesAndNaN(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	const n, c, h, w = 2, 3, 7, 8
+	x := tensor.Make[float32](n, c, h, w)
+	xd := tensor.Data[float32](x)
+	for i := range xd {
+		xd[i] = float32(rng.Intn(3))
+		if rng.Intn(17) == 0 {
+			xd[i] = float32(math.NaN())
+		}
+	}
+	for _, k := range [][2]int{{2, 2}, {3, 2}} {
+		for _, s := range []int{1, 2} {
+			attrs := attrsOf(attrInts("kernel_shape", int64(k[0]), int64(k[1])), attrInts("strides", int64(s), int64(s)))
+			out := runOp(t, "MaxPool", 12, attrs, 2, x)
+			y, idx := tensor.Data[float32](out[0]), tensor.Data[int64](out[1])
+			ho, wo := (h-k[0])/s+1, (w-k[1])/s+1
+			p := 0
+			for plane := 0; plane < n*c; plane++ {
+				for oy := 0; oy < ho; oy++ {
+					for ox := 0; ox < wo; ox++ {
+						best, at := float32(0), -1
+						for i := 0; i < k[0]; i++ {
+							for j := 0; j < k[1]; j++ {
+								off := plane*h*w + (oy*s+i)*w + ox*s + j
+								v := xd[off]
+								if at < 0 || v > best || (v != v && best == best) {
+									best, at = v, off
+								}
+							}
+						}
+						if int64(at) != idx[p] || !(y[p] == best || (y[p] != y[p] && best != best)) {
+							t.Fatalf("k=%v s=%d output %d: got (%v, %d), want (%v, %d)", k, s, p, y[p], idx[p], best, at)
+						}
+						p++
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package std
 
 import (
-	"github.com/optnet-go/optnet/internal/gemm"
+	"github.com/optnet-go/optnet/internal/parallel"
 	"github.com/optnet-go/optnet/internal/vecf32"
 	"github.com/optnet-go/optnet/runtime"
 )
@@ -33,7 +33,7 @@ func maxPool2DF32(rc *runtime.RunContext, g *poolGeom, x, y []float32, lowest fl
 	}
 	per := max(1, 16384/max(1, H*W))
 	chunks := (planes + per - 1) / per
-	gemm.ForEach(chunks, func(ci int) {
+	parallel.ForEach(chunks, func(ci int) {
 		if rc.Err() != nil {
 			return
 		}
