@@ -53,7 +53,7 @@ func DeviceSolver() (Solver, error) {
 		if errors.Is(err, ErrNoDevice) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %s: %v", ErrNoDevice, name, err)
+		return nil, fmt.Errorf("%w (%s solver): %v", ErrNoDevice, name, err)
 	}
 	return s, nil
 }
