@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/optnet-go/optnet"
@@ -167,7 +168,7 @@ func (e *experiment) tvLambda(ctx context.Context) (float64, error) {
 func countParams(g *graph) int {
 	n := 0
 	for _, t := range g.b.Graph().Initializer {
-		if contains(g.params, t.GetName()) {
+		if slices.Contains(g.params, t.GetName()) {
 			c := 1
 			for _, d := range t.Dims {
 				c *= int(d)

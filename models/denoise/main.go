@@ -20,6 +20,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/optnet-go/optnet/models/internal/exp"
 	"io"
 	"os"
 	"strings"
@@ -60,11 +61,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *quick && !flagSet(fs, "batch") {
+	if *quick && !exp.FlagSet(fs, "batch") {
 		*batch = 15
 	}
 	cfg := config{
-		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim, batchSet: flagSet(fs, "batch"),
+		out: *out, quick: *quick, epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, optimizer: *optim, batchSet: exp.FlagSet(fs, "batch"),
 		command: "go run ./models/denoise " + strings.Join(args, " "), log: stdout,
 	}
 	if _, err := train.ParseOptimizer(*optim, 0); err != nil {
@@ -79,17 +80,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *probe {
 		return runProbes(ctx, cfg)
 	}
-	var names []string
-	switch *model {
-	case "all":
-		names = modelNames
-	default:
-		for _, m := range strings.Split(*model, ",") {
-			if !contains(modelNames, m) {
-				return fmt.Errorf("unknown model %q (want %s or all)", m, strings.Join(modelNames, ", "))
-			}
-			names = append(names, m)
-		}
+	names, err := exp.ParseModels(*model, modelNames)
+	if err != nil {
+		return err
 	}
 	e, err := newExperiment(cfg)
 	if err != nil {
@@ -101,20 +94,4 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return writeReport(cfg)
-}
-
-// flagSet reports whether the command line set the named flag.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/optnet-go/optnet/exporter"
@@ -208,7 +209,7 @@ func boardError(pred []float32, d exp.Data) (errRate, loss float64) {
 func countParams(g *graph) int {
 	n := 0
 	for _, t := range g.b.Graph().Initializer {
-		if contains(g.params, t.GetName()) {
+		if slices.Contains(g.params, t.GetName()) {
 			c := 1
 			for _, d := range t.Dims {
 				c *= int(d)

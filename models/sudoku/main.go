@@ -18,6 +18,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/optnet-go/optnet/models/internal/exp"
 	"io"
 	"os"
 	"strings"
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *quick && !flagSet(fs, "batch") {
+	if *quick && !exp.FlagSet(fs, "batch") {
 		*batch = 15
 	}
 	cfg := config{
@@ -59,16 +60,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *report {
 		return writeReport(cfg)
 	}
-	var names []string
-	if *model == "all" {
-		names = modelNames
-	} else {
-		for _, m := range strings.Split(*model, ",") {
-			if !contains(modelNames, m) {
-				return fmt.Errorf("unknown model %q (want %s or all)", m, strings.Join(modelNames, ", "))
-			}
-			names = append(names, m)
-		}
+	names, err := exp.ParseModels(*model, modelNames)
+	if err != nil {
+		return err
 	}
 	e, err := newExperiment(cfg)
 	if err != nil {
@@ -80,20 +74,4 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return writeReport(cfg)
-}
-
-// flagSet reports whether the command line set the named flag.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
